@@ -1,0 +1,70 @@
+"""The baseline: the same stack of ReLU layers, trained end to end by backpropagation."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .data import IMAGE_SIZE, NUM_CLASSES
+from .history import History
+from .network import batches, check_data, check_positive_int
+from .runtime import progress as progress_bar
+
+
+class MLP(nn.Module):
+    """ReLU layers of widths `dims` (dims[0] = 784) and a linear output of 10 logits."""
+
+    def __init__(self, dims, lr: float = 1e-3, device=None):
+        super().__init__()
+        dims = list(dims)
+        if len(dims) < 2 or dims[0] != IMAGE_SIZE:
+            raise ValueError(f"dims must start with the input width {IMAGE_SIZE} and name at least one "
+                             f"hidden layer, got {dims!r}")
+        for d in dims:
+            check_positive_int("every entry of dims", d)
+        self.config = dict(dims=dims, lr=lr)
+        hidden = []
+        for i, o in zip(dims[:-1], dims[1:]):
+            hidden += [nn.Linear(i, o, device=device), nn.ReLU()]
+        self.net = nn.Sequential(*hidden, nn.Linear(dims[-1], NUM_CLASSES, device=device))
+        self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        check_data(x)
+        return torch.cat([self(chunk).argmax(dim=1) for chunk in x.to(self.device).split(10_000)])
+
+    def error_rate(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        check_data(x, y)
+        return (self.predict(x) != y.to(self.device)).float().mean().item()
+
+    def train_backprop(self, x, y, epochs: int, batch_size: int = 100, x_test=None, y_test=None,
+                       eval_every: int | None = 1, generator: torch.Generator | None = None,
+                       progress: bool = True) -> History:
+        """Cross-entropy on the output, gradients sent back through every layer."""
+        check_data(x, y)
+        check_positive_int("epochs", epochs)
+        check_positive_int("batch_size", batch_size)
+        x, y = x.to(self.device), y.to(self.device)
+        history = History.for_layers(1)
+        try:
+            for epoch in progress_bar(range(epochs), progress, desc="backprop"):
+                for idx in batches(len(x), batch_size, generator, self.device):
+                    loss = nn.functional.cross_entropy(self(x[idx]), y[idx])
+                    self.optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    self.optimizer.step()
+                    history.layer_losses[0].append(loss.item())
+                if eval_every and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
+                    history.record(epoch + 1, len(self.config["dims"]) - 1, self.error_rate(x, y),
+                                   None if x_test is None else self.error_rate(x_test, y_test))
+        except KeyboardInterrupt:
+            history.interrupted = True
+        return history.finish()

@@ -1,0 +1,54 @@
+"""What a training run records: each layer's loss per step, and errors measured along the way."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+
+class TrainingDiverged(RuntimeError):
+    """A local loss became NaN or inf; training stopped before the bad step was applied."""
+
+    def __init__(self, message: str, history: "History"):
+        super().__init__(message)
+        self.history = history
+
+
+@dataclass
+class History:
+    """One training run. `layer_losses[k]` is layer k's loss at each of its steps.
+
+    Evaluations are parallel lists: after `epochs[i]` epochs (counted over all layers when they
+    are trained one after the other), with `layers[i]` layers trained, the errors were these.
+    """
+
+    layer_losses: list = field(default_factory=list)
+    epochs: list = field(default_factory=list)
+    layers: list = field(default_factory=list)
+    train_error: list = field(default_factory=list)
+    test_error: list = field(default_factory=list)
+    elapsed: list = field(default_factory=list)  # seconds since the start, at each evaluation
+    seconds: float = 0.0  # training time in all, evaluations included
+    interrupted: bool = False  # stopped early by Ctrl-C: the network holds what it learned so far
+    warnings: list = field(default_factory=list)
+    _start: float = field(default_factory=time.perf_counter, repr=False)
+
+    @classmethod
+    def for_layers(cls, n: int) -> "History":
+        return cls(layer_losses=[[] for _ in range(n)])
+
+    def record(self, epoch: int, layers: int, train_error=None, test_error=None) -> None:
+        self.epochs.append(epoch)
+        self.layers.append(layers)
+        self.train_error.append(train_error)
+        self.test_error.append(test_error)
+        self.elapsed.append(time.perf_counter() - self._start)
+
+    def finish(self) -> "History":
+        self.seconds = time.perf_counter() - self._start
+        return self
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("_start")
+        return d

@@ -1,0 +1,117 @@
+"""Figures for the book. Each function returns a matplotlib Figure and shows nothing by itself."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from .data import MEAN, NUM_CLASSES, STD
+from .history import History
+
+
+def _figure(width=6.0, height=3.5, **kwargs):
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots(**kwargs)
+
+
+def plot_losses(history: History, smooth: int = 1, title: str = "Local loss of each layer") -> Figure:
+    """Each layer's loss against its own training steps (a moving average over `smooth` steps)."""
+    fig, ax = _figure()
+    for k, losses in enumerate(history.layer_losses):
+        values = np.asarray(losses, dtype=float)
+        if smooth > 1 and len(values) >= smooth:
+            values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(values, label=f"layer {k}")
+    ax.set(xlabel="step", ylabel="loss", title=title)
+    ax.legend()
+    return fig
+
+
+def plot_goodness_histograms(g_pos, g_neg, threshold: float | None = None, titles=None,
+                             bins: int = 60) -> Figure:
+    """Histograms of positive and negative goodness; lists of tensors give one panel each."""
+    if isinstance(g_pos, torch.Tensor):
+        g_pos, g_neg = [g_pos], [g_neg]
+    fig, axes = _figure(3.2 * len(g_pos), 3.0, ncols=len(g_pos), squeeze=False)
+    for i, (pos, neg) in enumerate(zip(g_pos, g_neg)):
+        ax = axes[0, i]
+        pos, neg = pos.detach().cpu().numpy(), neg.detach().cpu().numpy()
+        edges = np.histogram_bin_edges(np.concatenate([pos, neg]), bins=bins)
+        ax.hist(pos, bins=edges, alpha=0.6, label="positive")
+        ax.hist(neg, bins=edges, alpha=0.6, label="negative")
+        if threshold is not None:
+            ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="threshold")
+        ax.set(xlabel="goodness", ylabel="images", title=titles[i] if titles else "")
+        ax.legend(fontsize="small")
+    return fig
+
+
+def plot_first_layer_weights(net, count: int = 32, columns: int = 8) -> Figure:
+    """The incoming weights of the first `count` units of layer 0, each drawn as a 28x28 image."""
+    weights = net.layers[0].linear.weight.detach().cpu()[:count, : 28 * 28]
+    rows = int(np.ceil(len(weights) / columns))
+    fig, axes = _figure(1.2 * columns, 1.2 * rows, nrows=rows, ncols=columns, squeeze=False)
+    for ax, w in zip(axes.flat, weights):
+        limit = float(w.abs().max())
+        ax.imshow(w.view(28, 28).numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for ax in axes.flat:
+        ax.set_axis_off()
+    fig.suptitle("Incoming weights of first-layer units (red +, blue -)")
+    return fig
+
+
+def show_image(ax, x: torch.Tensor, title: str = "") -> None:
+    """Draw one flattened 784-pixel image (the first 784 values of x), in raw pixel shades."""
+    pixels = (x.detach().cpu()[: 28 * 28] * STD + MEAN).view(28, 28).numpy()
+    ax.imshow(pixels, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize="small")
+    ax.set_axis_off()
+
+
+def plot_label_overlay(x: torch.Tensor, y: torch.Tensor, embedded: torch.Tensor,
+                       titles=("image", "with label")) -> Figure:
+    """An image beside its embedded version, with the first row zoomed so the label is visible."""
+    fig, axes = _figure(7.5, 3.0, ncols=3, width_ratios=[1, 1, 1.6])
+    show_image(axes[0], x, titles[0])
+    show_image(axes[1], embedded, f"{titles[1]} {int(y)}")
+    values = embedded.detach().cpu()[:NUM_CLASSES] if embedded.numel() == 28 * 28 else \
+        embedded.detach().cpu()[-NUM_CLASSES:]
+    axes[2].bar(range(NUM_CLASSES), values.numpy())
+    axes[2].set(xticks=range(NUM_CLASSES), xlabel="label slot", ylabel="value",
+                title="the 10 label slots")
+    return fig
+
+
+def plot_goodness_per_label(scores: torch.Tensor, images: torch.Tensor, labels: torch.Tensor) -> Figure:
+    """For a few images: the image, and a bar per label of how good the network found it."""
+    n = len(images)
+    fig, axes = _figure(2.4 * n, 4.2, nrows=2, ncols=n, squeeze=False, height_ratios=[1, 1.2])
+    for i in range(n):
+        s = scores[i].detach().cpu().numpy()
+        predicted = int(s.argmax())
+        show_image(axes[0, i], images[i], f"true {int(labels[i])}, predicted {predicted}")
+        colors = ["tab:green" if j == int(labels[i]) else "tab:red" if j == predicted else "tab:gray"
+                  for j in range(NUM_CLASSES)]
+        axes[1, i].bar(range(NUM_CLASSES), s, color=colors)
+        axes[1, i].set(xticks=range(NUM_CLASSES), xlabel="label")
+    axes[1, 0].set_ylabel("goodness")
+    return fig
+
+
+def plot_confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, title: str = "") -> Figure:
+    """Counts of (true, predicted) pairs; the diagonal is left blank so the mistakes stand out."""
+    counts = torch.zeros(NUM_CLASSES, NUM_CLASSES, dtype=torch.long)
+    counts.index_put_((y_true.cpu(), y_pred.cpu()), torch.ones(len(y_true), dtype=torch.long),
+                      accumulate=True)
+    mistakes = counts.clone().fill_diagonal_(0).numpy()
+    fig, ax = _figure(5.0, 4.4)
+    image = ax.imshow(mistakes, cmap="Reds")
+    for i in range(NUM_CLASSES):
+        for j in range(NUM_CLASSES):
+            ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=7,
+                    color="gray" if i == j else "black")
+    ax.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true",
+           title=title or "Confusion matrix (diagonal: correct, in gray)")
+    fig.colorbar(image, ax=ax, label="mistakes")
+    return fig
