@@ -8,6 +8,7 @@ from torch import nn
 from .data import IMAGE_SIZE, NUM_CLASSES
 from .history import History
 from .network import batches, check_data, check_positive_int
+from .runtime import pick_device
 from .runtime import progress as progress_bar
 
 
@@ -16,6 +17,7 @@ class MLP(nn.Module):
 
     def __init__(self, dims, lr: float = 1e-3, device=None):
         super().__init__()
+        device = None if device is None else pick_device(device)  # a clear error for a missing GPU
         dims = list(dims)
         if len(dims) < 2 or dims[0] != IMAGE_SIZE:
             raise ValueError(f"dims must start with the input width {IMAGE_SIZE} and name at least one "

@@ -56,10 +56,14 @@ def load(path, device="cpu") -> FFNetwork:
         raise CheckpointError(f"{path} has checkpoint format version {state.get('version')}, but this "
                               f"version of ff_tutorial reads version {FORMAT_VERSION}; upgrade ff_tutorial "
                               f"or re-save the network with the version that made it")
-    net = FFNetwork(**state["config"], device=device)
+    try:
+        net = FFNetwork(**state["config"], device=device)
+    except (KeyError, TypeError, ValueError) as error:  # a configuration edited by hand, or by another tool
+        raise CheckpointError(f"{path} holds a network configuration this package cannot build: "
+                              f"{error!r}") from None
     try:
         net.load_state_dict(state["state_dict"])
-    except RuntimeError as error:
+    except (KeyError, RuntimeError) as error:
         raise CheckpointError(f"{path}: its weights do not fit the network its configuration "
                               f"describes ({state['config']['dims']}): {error}") from None
     return net

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import asdict, dataclass, fields
@@ -67,14 +68,17 @@ def parse_dims(text: str) -> tuple:
     return dims
 
 
+NAMES = {int: "a whole number", float: "a number"}
+
+
 def positive(kind):
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}")
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+            raise argparse.ArgumentTypeError(f"expected {NAMES[kind]}, got {text!r}")
+        if not 0 < value < math.inf:  # nan and inf too: they would only fail later, inside training
+            raise argparse.ArgumentTypeError(f"must be a finite positive number, got {text}")
         return value
     return parse
 
@@ -84,9 +88,9 @@ def non_negative(kind):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {kind.__name__}, got {text!r}")
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"must be zero or positive, got {text}")
+            raise argparse.ArgumentTypeError(f"expected {NAMES[kind]}, got {text!r}")
+        if not 0 <= value < math.inf:
+            raise argparse.ArgumentTypeError(f"must be a finite number, zero or positive, got {text}")
         return value
     return parse
 

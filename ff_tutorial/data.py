@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .runtime import pick_device
+
 MEAN, STD = 0.1307, 0.3081
 IMAGE_SIZE = 28 * 28
 NUM_CLASSES = 10
@@ -129,6 +131,7 @@ def load_mnist(root: str | os.PathLike | None = None, device="cpu", download: bo
     data/mnist/, and only then downloads with torchvision. A folder that is named (by `root` or
     the environment) must hold good files: a bad one is an error, never silently skipped.
     """
+    device = pick_device(device)  # before reading: a missing GPU is a clear error, not torch's
     if root is not None:
         return _read_folder(Path(root)).to(device)
     if os.environ.get("FF_TUTORIAL_DATA"):

@@ -29,9 +29,10 @@ class _ReLUGoodness(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_h, grad_g):
         (h,) = ctx.saved_tensors
-        grad = h * (grad_g * (2.0 / h.shape[1])).unsqueeze(1)
+        grad = None if grad_g is None else h * (grad_g * (2.0 / h.shape[1])).unsqueeze(1)
         if grad_h is not None:  # the activities themselves were used too (peer normalization)
-            grad = grad + grad_h * (h > 0)
+            grad_h = grad_h * (h > 0)
+            grad = grad_h if grad is None else grad + grad_h  # None above: only h was used
         return grad
 
 

@@ -37,6 +37,11 @@ def one_hot(y: torch.Tensor, value) -> torch.Tensor:
     return torch.nn.functional.one_hot(y, NUM_CLASSES).to(torch.float32) * value
 
 
+def label_height(x: torch.Tensor):
+    """x.max(), the brightest pixel; an empty batch has none (and needs none: nothing is written)."""
+    return x.max() if x.numel() else 0.0
+
+
 def overlay_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
     """Hinton's embedding: replace the first 10 pixels by a one-hot label of height `value`.
 
@@ -45,7 +50,7 @@ def overlay_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
     """
     check_images(x)
     y = check_labels(y, len(x), x.device)
-    value = x.max() if value is None else value
+    value = label_height(x) if value is None else value
     out = x.clone()
     out[:, :NUM_CLASSES] = one_hot(y, value).to(x.dtype)
     return out
@@ -55,7 +60,7 @@ def concat_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
     """The blog's embedding (`combine_x_y`): append a one-hot label of height `value` (784 + 10 wide)."""
     check_images(x)
     y = check_labels(y, len(x), x.device)
-    value = x.max() if value is None else value
+    value = label_height(x) if value is None else value
     return torch.hstack([x, one_hot(y, value).to(x.dtype)])
 
 

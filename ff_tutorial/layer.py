@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
 import torch
 from torch import nn
 
@@ -9,6 +12,15 @@ from .goodness import ff_loss, goodness, relu_goodness, symba_loss
 
 LOSSES = ("ff", "symba")
 OPTIMIZERS = ("adam", "sgd")
+
+
+def check_number(name: str, value, zero_ok: bool = False) -> None:
+    """A clear error for a setting that must be a finite number above zero (or at least zero)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+        raise ValueError(f"{name} must be a finite {'non-negative' if zero_ok else 'positive'} number, "
+                         f"got {value!r}")
 
 
 def normalize(x: torch.Tensor) -> torch.Tensor:
@@ -31,10 +43,10 @@ class FFLayer(nn.Module):
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-        if not lr > 0:
-            raise ValueError(f"learning rate must be positive, got {lr}")
-        if peer_norm < 0:
-            raise ValueError(f"peer_norm must be zero or positive, got {peer_norm}")
+        check_number("learning rate", lr)
+        check_number("threshold", threshold)
+        check_number("symba_alpha", symba_alpha)  # a negative one would reward negatives
+        check_number("peer_norm", peer_norm, zero_ok=True)
         self.linear = nn.Linear(in_features, out_features, device=device)
         self.threshold, self.loss_name, self.symba_alpha = threshold, loss, symba_alpha
         self.peer_norm = peer_norm
@@ -57,6 +69,10 @@ class FFLayer(nn.Module):
         if not isinstance(x, torch.Tensor) or x.dim() != 2 or x.shape[1] != self.in_features or len(x) == 0:
             raise ValueError(f"this layer takes a non-empty batch of shape (N, {self.in_features}), "
                              f"got {tuple(getattr(x, 'shape', ()))}")
+        if x.dtype != self.linear.weight.dtype and not torch.is_autocast_enabled(x.device.type):
+            # else torch fails deep inside the matrix product (under autocast, torch casts itself)
+            raise TypeError(f"this layer's weights are {self.linear.weight.dtype}, got inputs of {x.dtype}; "
+                            f"convert them with x.to({self.linear.weight.dtype})")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.check_input(x)
@@ -111,6 +127,8 @@ class FFLayer(nn.Module):
         """
         self.check_input(x_pos)
         self.check_input(x_neg)
+        if not (torch.isfinite(x_pos).all() and torch.isfinite(x_neg).all()):
+            raise ValueError("inputs contain NaN or inf")  # else the loss is NaN, and so are the weights
         return self.step_on(normalize(torch.cat([x_pos, x_neg])), len(x_pos))[0]
 
     def set_lr(self, lr: float) -> None:

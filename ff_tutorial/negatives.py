@@ -31,8 +31,9 @@ def hard_wrong_labels(scores: torch.Tensor, y: torch.Tensor,
     gives the probabilities, so the digit it confuses most is drawn most often.
     """
     y = check_labels(y, len(y))
-    if scores.shape != (len(y), NUM_CLASSES):
-        raise ValueError(f"scores must have shape ({len(y)}, {NUM_CLASSES}), got {tuple(scores.shape)}")
+    if not isinstance(scores, torch.Tensor) or scores.shape != (len(y), NUM_CLASSES):
+        raise ValueError(f"scores must be a tensor of shape ({len(y)}, {NUM_CLASSES}), "
+                         f"got {tuple(getattr(scores, 'shape', ())) or type(scores).__name__}")
     if not torch.isfinite(scores).all():
         raise ValueError("scores contain NaN or inf: the network that produced them has diverged")
     logits = scores.detach().float().masked_fill(F.one_hot(y, NUM_CLASSES).bool(), float("-inf"))

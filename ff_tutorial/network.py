@@ -14,15 +14,20 @@ from .history import History, TrainingDiverged
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, normalize
 from .negatives import hard_wrong_labels, permuted_labels, wrong_labels
+from .runtime import pick_device
 from .runtime import progress as progress_bar
 
 NEGATIVES = ("wrong", "permuted", "hard")
+TRAIN_EVAL_SIZE = 10_000  # training images on which History's train error is measured
 CHUNK = 10_000  # images per forward pass when predicting: 60,000 x 10 labels at once would not fit
 
 
 def check_data(x: torch.Tensor, y=None) -> None:
     """Clear errors for the mistakes a reader makes with their own images and labels."""
     check_images(x)
+    if x.dtype != torch.float32:  # the weights are float32; torch's own error comes from deep inside
+        raise TypeError(f"images must be float32, as load_mnist gives them, got {x.dtype}; "
+                        f"convert them with x.float()")
     if len(x) == 0:
         raise ValueError("got an empty batch of images (shape (0, 784))")
     if not torch.isfinite(x).all():
@@ -65,6 +70,7 @@ class FFNetwork(nn.Module):
                  peer_norm: float = 0.0, score_from: int = 0, readout_from: int | None = None,
                  device=None):
         super().__init__()
+        device = None if device is None else pick_device(device)  # a clear error for a missing GPU
         dims = list(dims) if isinstance(dims, (list, tuple)) else dims
         if not isinstance(dims, list) or len(dims) < 2:
             raise ValueError(f"dims must list the input width and at least one layer width, got {dims!r}")
@@ -75,11 +81,11 @@ class FFNetwork(nn.Module):
                              f"{input_width(embedding)} wide, so dims[0] must be that, got {dims[0]}")
         if not (isinstance(threshold, (int, float)) and threshold > 0):
             raise ValueError(f"threshold must be a positive number, got {threshold!r}")
-        if not 0 <= score_from < len(dims) - 1:
+        if not isinstance(score_from, int) or not 0 <= score_from < len(dims) - 1:
             raise ValueError(f"score_from must name a layer, 0..{len(dims) - 2}, got {score_from}")
         # The one-pass read-out sees every layer but the first when there are several (Hinton).
         readout_from = (1 if len(dims) > 2 else 0) if readout_from is None else readout_from
-        if not 0 <= readout_from < len(dims) - 1:
+        if not isinstance(readout_from, int) or not 0 <= readout_from < len(dims) - 1:
             raise ValueError(f"readout_from must name a layer, 0..{len(dims) - 2}, got {readout_from}")
         self.config = dict(dims=dims, embedding=embedding, threshold=float(threshold), lr=lr,
                            optimizer=optimizer, loss=loss, symba_alpha=symba_alpha,
@@ -168,8 +174,10 @@ class FFNetwork(nn.Module):
         return h
 
     def _evaluate(self, history, epoch, num_layers, x, y, x_test, y_test):
+        # Train error on the first TRAIN_EVAL_SIZE images: ten passes over all of them would cost
+        # more than a mini-batch epoch of training.
         history.record(epoch, num_layers,
-                       self.error_rate(x, y, num_layers=num_layers),
+                       self.error_rate(x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE], num_layers=num_layers),
                        None if x_test is None else self.error_rate(x_test, y_test, num_layers=num_layers))
 
     @contextlib.contextmanager
@@ -186,6 +194,8 @@ class FFNetwork(nn.Module):
 
     def _prepare(self, x, y, x_test, y_test, epochs, batch_size, negatives, eval_every):
         check_data(x, y)
+        if (x_test is None) != (y_test is None):
+            raise ValueError("x_test and y_test go together: give both, or neither")
         if x_test is not None:
             check_data(x_test, y_test)
         check_positive_int("epochs", epochs)

@@ -15,22 +15,26 @@ def _figure(width=6.0, height=3.5, **kwargs):
     return fig, fig.subplots(**kwargs)
 
 
-def plot_losses(history: History, smooth: int = 1, title: str = "Local loss of each layer") -> Figure:
+def plot_losses(history: History, smooth: int = 1, title: str = "Local loss of each layer",
+                labels=None) -> Figure:
     """Each layer's loss against its own training steps (a moving average over `smooth` steps)."""
     fig, ax = _figure()
-    for k, losses in enumerate(history.layer_losses):
+    labels = labels or [f"layer {k}" for k in range(len(history.layer_losses))]
+    for label, losses in zip(labels, history.layer_losses):
         values = np.asarray(losses, dtype=float)
         if smooth > 1 and len(values) >= smooth:
             values = np.convolve(values, np.ones(smooth) / smooth, mode="valid")
-        ax.plot(values, label=f"layer {k}")
+        ax.plot(values, label=label)
     ax.set(xlabel="step", ylabel="loss", title=title)
     ax.legend()
     return fig
 
 
-def plot_goodness_histograms(g_pos, g_neg, threshold: float | None = None, titles=None,
-                             bins: int = 60) -> Figure:
-    """Histograms of positive and negative goodness; lists of tensors give one panel each."""
+def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins: int = 60) -> Figure:
+    """Histograms of positive and negative goodness; lists of tensors give one panel each.
+
+    `threshold` draws a line on every panel, or, as a list, one per panel (None for no line).
+    """
     if isinstance(g_pos, torch.Tensor):
         g_pos, g_neg = [g_pos], [g_neg]
     fig, axes = _figure(3.2 * len(g_pos), 3.0, ncols=len(g_pos), squeeze=False)
@@ -40,8 +44,9 @@ def plot_goodness_histograms(g_pos, g_neg, threshold: float | None = None, title
         edges = np.histogram_bin_edges(np.concatenate([pos, neg]), bins=bins)
         ax.hist(pos, bins=edges, alpha=0.6, label="positive")
         ax.hist(neg, bins=edges, alpha=0.6, label="negative")
-        if threshold is not None:
-            ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="threshold")
+        if threshold is not None and (not isinstance(threshold, (list, tuple)) or threshold[i] is not None):
+            line = threshold[i] if isinstance(threshold, (list, tuple)) else threshold
+            ax.axvline(line, color="black", linestyle="--", linewidth=1, label="threshold")
         ax.set(xlabel="goodness", ylabel="images", title=titles[i] if titles else "")
         ax.legend(fontsize="small")
     return fig

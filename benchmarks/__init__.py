@@ -1,0 +1,17 @@
+"""Benchmarks: how fast ff_tutorial trains and predicts, against the blog's code and the machine's limit.
+
+Run `python -m benchmarks` from the repository root (`--quick` for a seconds-long smoke run,
+`--help` for the options). Each section is one module:
+
+- `side_by_side`: the blog's 2x500 network on 50,000 images, our `train_greedy` against the
+  blog's code (`blog_baseline`), timed alternately;
+- `flops`: the FLOPs those runs need, the FLOP/s they achieve, and the machine's own peak for
+  matrix products of the same shapes;
+- `time_to_accuracy`: wall time to reach 7.09%, 3%, 2% and 1.5% test error;
+- `prediction`: images per second and peak memory of the three ways to predict;
+- `growth`: time and memory as the data, the width and the depth grow;
+- `gpu`: on CUDA only, TF32, bf16 and larger batches.
+
+`report` turns the JSON into a markdown table and plots; `machine`, `memory` and `worker` are
+the shared plumbing (machine facts and timing, peak memory, measurements in a fresh process).
+"""

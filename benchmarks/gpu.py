@@ -1,0 +1,78 @@
+"""On a CUDA device only: faster arithmetic and fewer steps, and what they do to the error.
+
+- Precision: strict float32 (TF32 off), TF32 matrix products (10-bit mantissa inputs, float32
+  sums), and bfloat16 autocast for training (the weights stay float32). The test error of each
+  is compared with strict float32's at the same batch size.
+- Batch size: on a GPU a mini-batch of 100 leaves most of the card idle, and the time goes into
+  launching small kernels; larger batches cut the number of steps per epoch.
+
+Everything else is the fast preset's. Errors after a few epochs at a large batch are higher
+than at 100 because the network took fewer steps; the table shows the trade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+from ff_tutorial import seed_everything
+from ff_tutorial.cli import PRESETS
+
+from . import presets
+from .machine import timed
+
+PRESET = "fast"
+PRECISIONS = ("fp32", "tf32", "bf16")
+# A precision "keeps accuracy" if its test error is at most this much above strict float32's
+# at the same batch size (0.2 percentage points: well under the gaps between our presets).
+TOLERANCE = 0.002
+
+
+@contextlib.contextmanager
+def precision(name: str, device_type: str = "cuda", autocast: bool = True):
+    """TF32 off for 'fp32', on otherwise; bfloat16 autocast too for 'bf16' when `autocast`."""
+    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = name != "fp32"
+    try:
+        if name == "bf16" and autocast:
+            with torch.autocast(device_type, dtype=torch.bfloat16):
+                yield
+        else:
+            yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
+
+
+def one_run(data, device, name, batch_size, epochs, images, width):
+    p = PRESETS[PRESET]
+    x, y = data.x_train[:images].to(device), data.y_train[:images].to(device)
+    generator = seed_everything(p.seed)  # the same data order in every variant: only the numerics differ
+    net = presets.build(PRESET, presets.dims_of(PRESET, width), device)
+    with precision(name, device.type):
+        _, seconds = timed(lambda: presets.train(net, PRESET, x, y, epochs, generator, batch_size=batch_size),
+                           device)
+    # Evaluated without autocast: FFLayer refuses inputs whose dtype differs from its weights, and
+    # what we ask is whether training in bfloat16 keeps the accuracy.
+    with precision(name, device.type, autocast=False):
+        error = net.error_rate(data.x_test.to(device), data.y_test.to(device))
+    return dict(precision=name, batch_size=batch_size, images=len(x), epochs=epochs, seconds=seconds,
+                seconds_per_epoch=seconds / epochs, test_error=error)
+
+
+def run(data, device, batch_sizes, epochs=None, images=None, width=None, log=print) -> dict:
+    p = PRESETS[PRESET]
+    epochs, images = epochs or p.epochs, images or p.train_size
+    one_run(data, device, "fp32", batch_sizes[0], 1, 1000, width)  # CUDA context, cuBLAS handles, kernels
+    rows = []
+    for batch_size in batch_sizes:
+        for name in PRECISIONS:
+            rows.append(one_run(data, device, name, batch_size, epochs, images, width))
+            log(f"  batch {batch_size}, {name}: {rows[-1]['seconds_per_epoch']:.3f} s/epoch, "
+                f"test error {rows[-1]['test_error']:.4f}")
+    for row in rows:
+        strict = next(r for r in rows if r["batch_size"] == row["batch_size"] and r["precision"] == "fp32")
+        row["error_minus_fp32"] = row["test_error"] - strict["test_error"]
+        row["keeps_accuracy"] = row["error_minus_fp32"] <= TOLERANCE
+        row["speed_over_preset_fp32"] = rows[0]["seconds_per_epoch"] / row["seconds_per_epoch"]
+    return dict(preset=PRESET, description=presets.describe(PRESET), tolerance=TOLERANCE, rows=rows)

@@ -1,0 +1,289 @@
+"""Tables and plots from a benchmark's JSON: printed, written as markdown, drawn as PNG.
+
+`python -m benchmarks.report results/benchmark-cpu.json` writes, beside the JSON,
+benchmark-cpu.md (the tables the book's Performance page includes), error-vs-time-cpu.png and
+growth-cpu.png. The benchmark itself calls `write` at the end of each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+MIB = 2 ** 20
+
+
+# ----- formatting -----
+
+def seconds(s) -> str:
+    if s is None:
+        return "-"
+    if s >= 600:
+        return f"{s:,.0f} s ({s / 60:,.0f} min)"
+    return f"{s:.3g} s" if s < 100 else f"{s:,.0f} s"
+
+
+def percent(e) -> str:
+    return "-" if e is None else f"{100 * e:.2f}%"
+
+
+def mib(b) -> str:
+    return "-" if b is None else f"{b / MIB:,.1f}"
+
+
+def plural(n, word) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def dims(d) -> str:
+    return "-".join(str(v) for v in d)
+
+
+def suffix(result: dict) -> str:
+    """'cpu', 'cuda-nvidia-h100-...'; '-quick' added for quick runs so they never replace a full one."""
+    return result["machine"]["kind"] + ("-quick" if result["quick"] else "")
+
+
+# ----- one table per section: (title, headers, rows, notes) -----
+
+def side_by_side_table(s):
+    title = (f"Same work, side by side: {dims(s['dims'])} on {s['images']:,} images, full batch, "
+             f"{plural(s['epochs_per_layer'], 'epoch')} per layer")
+    headers = ["code", "s per layer-epoch (median)", "each run (s)", "last loss per layer"]
+    rows = [[who, seconds(s[f"{key}_seconds_per_epoch"]), ", ".join(f"{t:.2f}" for t in s[f"{key}_seconds"]),
+             ", ".join(f"{v:.4f}" for v in s[f"{key}_last_loss_per_layer"])]
+            for who, key in (("blog's code", "blog"), ("ours: train_greedy", "ours"))]
+    notes = [f"**Ratio blog / ours: {s['ratio_blog_over_ours']:.2f}x** (median of {plural(s['repeats'], 'run')} each, "
+             f"{s['order']}; a run is {s['layer_epochs']} layer-epochs, set-up included).",
+             "The set-up (labels, the inputs of each layer, the blog's extra forward pass after each layer) "
+             "is spread over these few epochs, not over 1000 as in a full run, so both per-epoch times are "
+             "a little above a full run's."]
+    return title, headers, rows, notes
+
+
+def flops_table(f):
+    title = "Against the limit: FLOP/s of those runs, and the machine's peak for the same matrix products"
+    headers = ["", "GFLOP per layer-epoch", "s per layer-epoch", "GFLOP/s", "share of peak"]
+    g = f["flops_per_epoch"] / 1e9
+    rows = [["the matrix products alone (peak)", f"{g:,.1f}", seconds(f["limit_seconds_per_epoch"]),
+             f"{f['peak_flops_per_second'] / 1e9:,.1f}", "100%"]]
+    for who, key in (("blog's code", "blog"), ("ours: train_greedy", "ours")):
+        achieved = f[f"{key}_flops_per_second"]
+        rows.append([who, f"{g:,.1f}", seconds(f["flops_per_epoch"] / achieved), f"{achieved / 1e9:,.1f}",
+                     f"{100 * f[f'{key}_share_of_peak']:.0f}%"])
+    notes = [f["formula"], f"The peak is the best of {plural(f['repeats'], 'timing')} of each product "
+             f"(torch.addmm forward, torch.mm weight gradient) at these shapes, in this run."]
+    return title, headers, rows, notes
+
+
+def _reached(value, epochs_note):
+    return seconds(value) if value is not None else f"not reached {epochs_note}"
+
+
+def time_to_accuracy_table(t):
+    targets = [str(v) for v in t["targets"]]
+    title = "Time to accuracy: seconds until the test error first reaches each level"
+    headers = ["run", *(percent(float(v)) for v in targets), "final test error", "how"]
+    fast = t["fast"]
+    note = f"in {plural(fast['max_epochs'], 'epoch')}"
+    final = fast["test_error"][-1] if fast["test_error"] else None
+    how = (f"{fast['description']}, {dims(fast['dims'])}, {fast['images']:,} images, evaluated on "
+           f"{fast['test_images']:,} test images after every epoch")
+    rows = [["fast preset: training time", *(_reached(fast["reached"][v]["train_seconds"], note) for v in targets),
+             percent(final), how + "; evaluation time left out"],
+            ["fast preset: wall time", *(_reached(fast["reached"][v]["wall_seconds"], note) for v in targets),
+             percent(final), "the same run, with its evaluations (training and test error) counted"]]
+    seed = t.get("seed")
+    if seed:
+        match = "" if seed["settings_are_the_preset"] else " (settings differ from the preset)"
+        rows.append(["seed preset: measured", *(_reached(seed["reached"][v], "(final error)") for v in targets),
+                     percent(seed["test_error"]),
+                     f"{seed['source']}{match}, device {seed['device']}; evaluated only at the end"])
+    blog = t.get("blog")
+    if blog:
+        rows.append(["blog's code: estimated", *(_reached(blog["reached"][v], "(reported error)") for v in targets),
+                     percent(blog["reported_test_error"]) + " (reported)",
+                     f"{blog['method']}: {seconds(blog['seconds_per_epoch'])} x {blog['layer_epochs']:,} "
+                     f"layer-epochs (on {blog['measured_on_images']:,} images); error as the blog reports it"])
+    notes = [f"The fast preset itself trains {fast['preset_epochs']} epochs; here it is trained up to "
+             f"{fast['max_epochs']} with its other settings unchanged"
+             + (" (no learning-rate cooldown, so its first epochs are exactly the preset's)."
+                if not fast["cooldown"] else " (its cooldown then spans the longer run).")]
+    if blog:
+        notes.append(f"Our train_greedy with the blog's settings, estimated the same way: "
+                     f"{seconds(blog['ours_seed_estimated_seconds'])}.")
+    if not seed:
+        notes.append("No results/seed.json: run `python -m ff_tutorial train --preset seed --metrics "
+                     "results/seed.json` to add the seed preset's measured run.")
+    return title, headers, rows, notes
+
+
+def prediction_table(p):
+    n = p["rows"][0]["images"]
+    title = f"Prediction: {n:,} test images, {dims(p['dims'])}"
+    headers = ["method", "images/s", f"s for {n:,}", "peak memory (MiB)", "speed vs blog"]
+    rows = [[r["description"], f"{r['images_per_second']:,.0f}", seconds(r["images"] / r["images_per_second"]),
+             mib(r["peak_bytes"]), f"{r['speed_over_blog']:.2f}x"] for r in p["rows"]]
+    notes = [f"Median of {plural(p['repeats'], 'run')} after a warm-up. Peak memory: {p['rows'][0]['memory_method']}, "
+             + ("each method in a fresh process." if p["isolated"] else
+                "all methods in one process (quick mode: later peaks may be understated).")]
+    return title, headers, rows, notes
+
+
+def growth_table(g):
+    title = f"Growth: training time per epoch and peak memory ({plural(g['epochs'], 'epoch')} per run)"
+    headers = ["preset", "varies", "images", "layers", "s per epoch", "peak memory (MiB)"]
+    rows = [[p["preset"], f"{p['axis']} = {p['value']:,}", f"{p['images']:,}", dims(p["dims"]),
+             seconds(p["seconds_per_epoch"]), mib(p["peak_bytes"])] for p in g["points"]]
+    notes = [f"{name}: {text}." for name, text in g["schedules"].items()]
+    notes.append("An epoch is every layer once over all the images. Peak memory is what training needed "
+                 "beyond the data already loaded" + ("; each point in a fresh process." if g["isolated"] else
+                                                     "; all points in one process (quick mode)."))
+    return title, headers, rows, notes
+
+
+def gpu_table(g):
+    title = f"GPU: precision and batch size ({g['description']})"
+    headers = ["batch", "precision", "s per epoch", "speed-up", "test error", "vs fp32", "keeps accuracy"]
+    rows = [[f"{r['batch_size']:,}", r["precision"], seconds(r["seconds_per_epoch"]),
+             f"{r['speed_over_preset_fp32']:.2f}x", percent(r["test_error"]),
+             f"{100 * r['error_minus_fp32']:+.2f} pt", "yes" if r["keeps_accuracy"] else "no"] for r in g["rows"]]
+    notes = [f"Speed-up against the preset's batch in strict float32. 'Keeps accuracy': test error at most "
+             f"{100 * g['tolerance']:.1f} points above strict float32 at the same batch size."]
+    return title, headers, rows, notes
+
+
+TABLES = {"side_by_side": side_by_side_table, "flops": flops_table, "time_to_accuracy": time_to_accuracy_table,
+          "prediction": prediction_table, "growth": growth_table, "gpu": gpu_table}
+
+
+def machine_line(result: dict) -> str:
+    m = result["machine"]
+    where = f"{m['cpu']} ({m['cores']} cores usable, torch {m['torch']} with {m['torch_threads']} threads)"
+    if m.get("gpu"):
+        where = f"{m['gpu']} (CUDA {m['cuda']}), host CPU {where}"
+    line = f"Measured on {where}, {m['date']}, with `{m['command']}`."
+    if m.get("load_average_at_start") is not None:
+        line += f" Load average at the start: {', '.join(str(v) for v in m['load_average_at_start'])}."
+    return line
+
+
+# ----- text and markdown -----
+
+def text_table(title, headers, rows, notes) -> str:
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out = [title, line(headers), line("-" * w for w in widths), *(line(r) for r in rows)]
+    return "\n".join(out + [n.replace("**", "") for n in notes])
+
+
+def markdown_table(title, headers, rows, notes) -> str:
+    esc = lambda c: str(c).replace("|", "\\|")
+    out = [f"### {title}", "", "| " + " | ".join(map(esc, headers)) + " |",
+           "|" + "|".join(" --- " for _ in headers) + "|"]
+    out += ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
+    return "\n".join(out + [""] + [n + "\n" for n in notes])
+
+
+def print_section(name: str, data: dict) -> None:
+    print("\n" + text_table(*TABLES[name](data)) + "\n", flush=True)
+
+
+def markdown(result: dict) -> str:
+    parts = [machine_line(result) + "\n"]
+    if result["quick"]:
+        parts.append("**Quick mode**: tiny sizes to check that the benchmarks run; these numbers say "
+                     "nothing about speed.\n")
+    parts += [markdown_table(*TABLES[name](data)) for name, data in result["sections"].items()]
+    return "\n".join(parts)
+
+
+# ----- plots -----
+
+def error_vs_time_figure(t: dict, machine: str) -> Figure:
+    fig = Figure(figsize=(7, 4.2), layout="constrained")
+    ax = fig.subplots()
+    fast = t["fast"]
+    pts = [(s, e) for s, e in zip(fast["train_seconds"], fast["test_error"]) if e is not None]
+    if pts:
+        s, e = zip(*pts)
+        ax.plot(s, [100 * v for v in e], "o-", label=f"fast preset ({fast['images']:,} images), measured")
+    if t.get("seed"):
+        ax.plot([t["seed"]["train_seconds"]], [100 * t["seed"]["test_error"]], "s", markersize=8,
+                label="seed preset, measured (end of run)")
+    if t.get("blog"):
+        ax.plot([t["blog"]["seconds"]], [100 * t["blog"]["reported_test_error"]], "D", markersize=8,
+                markerfacecolor="none", label="blog's code: time estimated, error as reported")
+    for target in t["targets"]:
+        ax.axhline(100 * target, color="grey", linestyle=":", linewidth=1)
+        ax.annotate(percent(target), (1, 100 * target), xycoords=("axes fraction", "data"), xytext=(3, 0),
+                    textcoords="offset points", va="center", fontsize=8, color="grey")
+    ax.set(xscale="log", yscale="log", xlabel="training time (s, log scale)", ylabel="test error (%, log scale)",
+           title=f"Test error against training time\n{machine}")
+    ax.yaxis.set_major_formatter("{x:g}")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def growth_figure(g: dict, machine: str) -> Figure:
+    fig = Figure(figsize=(11, 6), layout="constrained")
+    axes = fig.subplots(2, 3)
+    for col, axis in enumerate(("images", "width", "depth")):
+        for name in g["schedules"]:
+            pts = [p for p in g["points"] if p["preset"] == name and p["axis"] == axis]
+            x = [p["value"] for p in pts]
+            axes[0, col].plot(x, [p["seconds_per_epoch"] for p in pts], "o-", label=f"{name} preset")
+            axes[1, col].plot(x, [p["peak_bytes"] / MIB for p in pts], "o-", label=f"{name} preset")
+        label = {"images": "training images", "width": "units per layer", "depth": "layers"}[axis]
+        axes[0, col].set(xlabel=label, ylabel="seconds per epoch")
+        axes[1, col].set(xlabel=label, ylabel="peak memory (MiB)")
+        for ax in axes[:, col]:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(bottom=0)
+            ax.grid(alpha=0.3)
+    axes[0, 0].legend()
+    fig.suptitle(f"Training time and memory as the problem grows\n{machine}", fontsize=10)
+    return fig
+
+
+def short_machine(result: dict) -> str:
+    m = result["machine"]
+    return f"{m.get('gpu') or m['cpu']}, {m['date']}" + (" (quick mode)" if result["quick"] else "")
+
+
+def write(result: dict, out: Path) -> list:
+    """Write the markdown tables and the plots for `result` into `out`; return the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tag = suffix(result)
+    written = [out / f"benchmark-{tag}.md"]
+    written[0].write_text(markdown(result))
+    sections = result["sections"]
+    if "time_to_accuracy" in sections:
+        path = out / f"error-vs-time-{tag}.png"
+        error_vs_time_figure(sections["time_to_accuracy"], short_machine(result)).savefig(path, dpi=120)
+        written.append(path)
+    if "growth" in sections:
+        path = out / f"growth-{tag}.png"
+        growth_figure(sections["growth"], short_machine(result)).savefig(path, dpi=120)
+        written.append(path)
+    return written
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.report",
+                                     description="Markdown tables and plots from a benchmark JSON.")
+    parser.add_argument("json", type=Path, help="e.g. results/benchmark-cpu.json")
+    parser.add_argument("--out", type=Path, help="where to write them (default: beside the JSON)")
+    args = parser.parse_args(argv)
+    result = json.loads(args.json.read_text())
+    for path in write(result, args.out or args.json.parent):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

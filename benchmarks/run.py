@@ -1,0 +1,148 @@
+"""`python -m benchmarks`: run the sections, print a table for each, write the JSON and the report."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from ff_tutorial import load_mnist, pick_device
+from ff_tutorial.cli import PRESETS
+
+from . import flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
+from .machine import device_kind, facts
+
+
+@dataclasses.dataclass(frozen=True)
+class Sizes:
+    """How big each measurement is. None means the presets' own value."""
+
+    images: int = 50_000  # side by side: the blog's full batch
+    epochs: int = 5  # side by side: epochs per layer in each timed run
+    repeats: int = 3  # side by side: runs of each code, alternating
+    width: int | None = None  # units per layer, everywhere but the growth section's width axis
+    peak_repeats: int = 3  # timings of each matrix product for the peak
+    tta_images: int | None = None
+    tta_test_images: int | None = None  # None: all 10,000
+    max_epochs: int = 20  # time to accuracy: keeps this section to minutes on a CPU
+    predict_images: int | None = None  # None: all 10,000 test images
+    predict_repeats: int = 3
+    readout_images: int = 5_000
+    growth_images: tuple = (6_250, 12_500, 25_000, 50_000)
+    growth_widths: tuple = (250, 500, 1_000, 2_000)
+    growth_depths: tuple = (1, 2, 3, 4)
+    growth_base_images: int = 10_000
+    growth_epochs: int = 2
+    gpu_batch_sizes: tuple = (PRESETS["fast"].batch_size, 1_000, 10_000)
+    gpu_images: int | None = None
+    isolated: bool = True  # peak memory of each measurement in its own process (CPU)
+
+
+FULL = Sizes()
+QUICK = Sizes(images=1_000, epochs=1, repeats=2, width=32, peak_repeats=1, tta_images=1_000,
+              tta_test_images=1_000, max_epochs=2, predict_images=1_000, predict_repeats=1,
+              readout_images=500, growth_images=(125, 250, 500), growth_widths=(16, 32, 64),
+              growth_depths=(1, 2, 3), growth_base_images=250, growth_epochs=1,
+              gpu_batch_sizes=(PRESETS["fast"].batch_size, 1_000), gpu_images=1_000, isolated=False)
+
+SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth", "gpu")
+NEEDS = {"flops": "side_by_side", "time_to_accuracy": "side_by_side"}  # they use its measurements
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished workers.
+
+    Beside the wall time it shows whether the run had the cores to itself: on a quiet machine
+    with T threads busy, CPU time approaches T times the wall time.
+    """
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="How fast ff_tutorial trains and predicts, against the blog's code and the machine's limit.")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, seconds in all: checks that everything runs, measures nothing")
+    parser.add_argument("--out", type=Path, default=Path("results"), help="folder for JSON, tables, plots (results/)")
+    parser.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+    parser.add_argument("--only", help=f"comma-separated sections: {','.join(SECTIONS)}")
+    parser.add_argument("--max-epochs", type=int, help="time to accuracy: most epochs to train the fast preset "
+                                                       f"(default {FULL.max_epochs}; quick {QUICK.max_epochs})")
+    parser.add_argument("--seed-metrics", type=Path, default=time_to_accuracy.SEED_METRICS,
+                        help="metrics JSON of a seed preset run, if any (default: results/seed.json)")
+    args = parser.parse_args(argv)
+    names = SECTIONS if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    if args.max_epochs is not None and args.max_epochs < 1:
+        parser.error("--max-epochs must be at least 1")
+    wanted = set(names) | {NEEDS[n] for n in names if n in NEEDS}
+    args.sections = [n for n in SECTIONS if n in wanted]
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    sizes = QUICK if args.quick else FULL
+    if args.max_epochs:
+        sizes = dataclasses.replace(sizes, max_epochs=args.max_epochs)
+    device = pick_device(args.device)
+    torch.manual_seed(0)
+    machine = dict(facts(device), kind=device_kind(device))
+    result = dict(machine=machine, quick=args.quick, sizes=dataclasses.asdict(sizes), sections={},
+                  section_seconds={}, section_cpu_seconds={})
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / f"benchmark-{report.suffix(result)}.json"
+    print(report.machine_line(result))
+    if args.quick:
+        print("Quick mode: tiny sizes, to check that everything runs. The numbers mean nothing.")
+    data = load_mnist()
+    s = sizes
+    with tempfile.TemporaryDirectory(prefix="ff-benchmarks-") as scratch:
+        scratch = Path(scratch)
+        sections = result["sections"]
+        run = {
+            "side_by_side": lambda: side_by_side.run(data, device, s.images, s.epochs, s.repeats, s.width),
+            "flops": lambda: flops.run(sections["side_by_side"], device, s.peak_repeats),
+            "time_to_accuracy": lambda: time_to_accuracy.run(
+                data, device, s.max_epochs, s.tta_images, s.tta_test_images, s.width,
+                side=sections.get("side_by_side"), seed_metrics=args.seed_metrics),
+            "prediction": lambda: prediction.run(data, device, scratch, s.predict_images, s.width,
+                                                 s.readout_images, s.predict_repeats, s.isolated),
+            "growth": lambda: growth.run(data, device, scratch, s.growth_images, s.growth_widths,
+                                         s.growth_depths, s.growth_base_images, s.growth_epochs,
+                                         s.width, s.isolated),
+            "gpu": lambda: gpu.run(data, device, s.gpu_batch_sizes, None, s.gpu_images, s.width),
+        }
+        for name in args.sections:
+            if name == "gpu" and device.type != "cuda":
+                print("\n== gpu: skipped (needs a CUDA device)")
+                continue
+            print(f"\n== {name}", flush=True)
+            start, cpu = time.perf_counter(), cpu_seconds()
+            sections[name] = run[name]()
+            result["section_seconds"][name] = round(time.perf_counter() - start, 1)
+            result["section_cpu_seconds"][name] = round(cpu_seconds() - cpu, 1)
+            report.print_section(name, sections[name])
+            # Written after every section, so that an interrupted run keeps what it measured.
+            json_path.write_text(json.dumps(result, indent=1))
+    json_path.write_text(json.dumps(result, indent=1))
+    print(f"wrote {json_path}")
+    for path in report.write(result, out):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""`python -m ff_tutorial train`: its help, its refusals, a tiny real run, and Ctrl-C."""
+
+import json
+
+import pytest
+import torch
+
+import ff_tutorial.cli as cli
+from ff_tutorial import FFLayer, load
+from conftest import run_module
+
+
+@pytest.fixture
+def fast_data(monkeypatch, mnist):
+    """The CLI's load_mnist, answered from the session's copy (the real loading is tested elsewhere)."""
+    calls = []
+
+    def load_mnist(root=None, device="cpu"):
+        calls.append(root)
+        return mnist
+
+    monkeypatch.setattr(cli, "load_mnist", load_mnist)
+    return calls
+
+
+def test_train_help_names_the_presets_and_the_outputs(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for text in ["seed", "fast", "1000 epochs", "lr 0.03", "--preset", "--save", "--metrics", "--no-progress",
+                 "--epochs", "--dims"]:
+        assert text in out, text
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([])
+    assert exit_.value.code == 2
+    assert "train" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--epochs", "0"], "must be a finite positive number, got 0"),
+    (["--epochs", "two"], "expected a whole number, got 'two'"),
+    (["--lr", "fast"], "expected a number, got 'fast'"),
+    (["--lr", "-1"], "must be a finite positive number, got -1"),
+    (["--lr", "nan"], "finite positive"),
+    (["--lr", "inf"], "finite positive"),
+    (["--threshold", "0"], "positive"),
+    (["--batch-size", "-1"], "zero or positive"),
+    (["--train-size", "0"], "positive"),
+    (["--dims", "784,x"], "comma-separated integers"),
+    (["--preset", "blog"], "invalid choice"),
+    (["--negatives", "random"], "invalid choice"),
+])
+def test_bad_flag_values_exit_2_with_a_readable_message(capsys, flags, says):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", *flags])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert flags[0] in err and says in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--dims", "784"], "dims must list"),
+    (["--dims", "784,0"], "positive integer"),
+    (["--dims", "783,10"], "784"),
+    (["--train-size", "70000"], "at most 60000"),
+])
+def test_values_that_parse_but_make_no_sense_exit_2(capsys, fast_data, flags, says):
+    assert cli.main(["train", "--no-progress", "--epochs", "1", *flags]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and says in err
+
+
+def test_a_missing_gpu_exits_2_before_loading_anything(capsys, fast_data, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert cli.main(["train", "--device", "cuda", "--no-progress"]) == 2
+    assert "device 'cuda'" in capsys.readouterr().err
+    assert fast_data == []
+
+
+def test_a_data_folder_without_mnist_exits_2_naming_the_file(capsys, tmp_path):
+    assert cli.main(["train", "--data", str(tmp_path), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert str(tmp_path / "train-images-idx3-ubyte.gz") in err
+
+
+def test_a_diverging_run_exits_1_and_says_where(capsys, fast_data):
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "2", "--lr", "1e30",
+                     "--no-progress"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "training diverged in layer 0 at its step 1" in err and "smaller learning rate" in err
+
+
+def test_ctrl_c_keeps_and_saves_what_was_learned(capsys, fast_data, monkeypatch, tmp_path):
+    calls = []
+    original = FFLayer.step_on
+
+    def step_on(layer, x_unit, n_pos):
+        calls.append(1)
+        if len(calls) > 6:
+            raise KeyboardInterrupt
+        return original(layer, x_unit, n_pos)
+
+    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    code = cli.main(["train", "--dims", "784,20,20", "--train-size", "1000", "--epochs", "5",
+                     "--save", str(tmp_path / "net.pt"), "--metrics", str(tmp_path / "m.json"), "--no-progress"])
+    assert code == 0
+    assert "interrupted" in capsys.readouterr().out
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert metrics["interrupted"] is True and 0 <= metrics["test_error"] <= 1
+    assert load(tmp_path / "net.pt").config["dims"] == [784, 20, 20]
+
+
+def test_readout_epochs_add_a_one_pass_error(capsys, fast_data, tmp_path):
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "1", "--readout-epochs", "1",
+                     "--metrics", str(tmp_path / "m.json"), "--no-progress"])
+    assert code == 0
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert 0 <= metrics["test_error_one_pass"] <= 1
+    assert "one-pass" in capsys.readouterr().out
+
+
+def test_a_tiny_real_run_writes_metrics_and_a_loadable_checkpoint(tmp_path, mnist):
+    metrics_path, model_path = tmp_path / "out" / "metrics.json", tmp_path / "out" / "net.pt"
+    result = run_module("train", "--train-size", "2000", "--epochs", "1", "--dims", "784,50",
+                        "--metrics", str(metrics_path), "--save", str(model_path), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "test error" in result.stdout and "train time" in result.stdout
+    metrics = json.loads(metrics_path.read_text())
+    assert metrics["preset"] == "fast" and metrics["interrupted"] is False
+    assert metrics["settings"]["dims"] == [784, 50] and metrics["settings"]["train_size"] == 2000
+    assert 0 <= metrics["train_error"] <= 1 and 0 <= metrics["test_error"] <= 1
+    net = load(model_path)
+    assert net.config["dims"] == [784, 50]
+    # the checkpoint is the network that was measured: it gets the same test error again
+    assert net.error_rate(mnist.x_test, mnist.y_test) == pytest.approx(metrics["test_error"], abs=1e-9)

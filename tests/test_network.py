@@ -1,0 +1,242 @@
+"""A stack of FF layers: locality of training, prediction by hand, the read-out, its History."""
+
+import pytest
+import torch
+
+import ff_tutorial as ff
+import ff_tutorial.network as network
+from ff_tutorial import FFLayer, FFNetwork
+
+
+def data(n=200, seed=0):
+    """Random normalized-looking images (some negative pixels, so no raw-pixel warning) and labels."""
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 784, generator=g), torch.randint(0, 10, (n,), generator=g)
+
+
+def hand_forward(net, x_embedded):
+    """Each layer written out: relu(W x/|x| + b), returning every layer's activities."""
+    hs, h = [], x_embedded
+    for layer in net.layers:
+        unit = h / (h.norm(dim=1, keepdim=True) + 1e-8)
+        h = torch.relu(unit @ layer.linear.weight.T + layer.linear.bias)
+        hs.append(h)
+    return hs
+
+
+def hand_scores(net, x, score_from=0):
+    scores = torch.zeros(len(x), 10)
+    for label in range(10):
+        xe = x.clone()
+        xe[:, :10] = 0.0
+        xe[:, label] = net.label_value
+        for k, h in enumerate(hand_forward(net, xe)):
+            if k >= score_from:
+                scores[:, label] += h.pow(2).mean(dim=1)
+    return scores
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("score_from", [0, 1])
+def test_goodness_per_label_is_the_goodness_summed_over_layers_for_each_label(score_from):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 12, 9], score_from=score_from)
+    x, _ = data(7)
+    scores = net.goodness_per_label(x)
+    assert scores.shape == (7, 10)
+    assert torch.allclose(scores, hand_scores(net, x, score_from), rtol=1e-5, atol=1e-7)
+    assert torch.equal(net.predict(x), scores.argmax(dim=1))
+
+
+def test_prediction_in_chunks_equals_prediction_at_once(monkeypatch):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 30, 30])
+    x, _ = data(25)
+    whole = net.goodness_per_label(x)
+    monkeypatch.setattr(network, "CHUNK", 4)  # 25 images in chunks of 4, the last one short
+    chunked = net.goodness_per_label(x)
+    assert torch.allclose(chunked, whole, rtol=1e-6, atol=1e-7)
+    assert torch.equal(net.predict(x), whole.argmax(dim=1))
+
+
+def test_error_rate_is_the_fraction_of_wrong_predictions():
+    torch.manual_seed(0)
+    net = FFNetwork([784, 20])
+    x, _ = data(20)
+    y = net.predict(x).clone()
+    y[[2, 5, 11]] = (y[[2, 5, 11]] + 1) % 10  # three labels that disagree with the prediction
+    assert net.error_rate(x, y) == pytest.approx(3 / 20)
+
+
+def test_greedy_training_of_layer_1_leaves_layer_0_bit_for_bit_unchanged(monkeypatch):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 20, 20])
+    x, y = data()
+    snapshots = []
+    original = FFLayer.step_on
+
+    def step_on(layer, x_unit, n_pos):
+        if layer is net.layers[1]:
+            snapshots.append(net.layers[0].linear.weight.clone())
+        return original(layer, x_unit, n_pos)
+
+    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    layer1_before = net.layers[1].linear.weight.clone()
+    net.train_greedy(x, y, epochs=3, batch_size=50, progress=False)
+    assert len(snapshots) == 12  # 3 epochs of 4 mini-batches
+    after = {k: v.clone() for k, v in net.layers[0].state_dict().items()}
+    assert all(torch.equal(s, after["linear.weight"]) for s in snapshots)
+    assert not torch.equal(net.layers[1].linear.weight, layer1_before)  # layer 1 did learn
+
+
+def test_greedy_layer_0_is_what_a_one_layer_network_learns_from_the_same_start():
+    x, y = data()
+    trained = []
+    for dims in ([784, 20, 20], [784, 20]):
+        torch.manual_seed(0)  # layer 0 is built first, so it starts the same in both networks
+        net = FFNetwork(dims)
+        net.train_greedy(x, y, epochs=3, batch_size=50, generator=torch.Generator().manual_seed(1),
+                         progress=False)
+        trained.append(net.layers[0].state_dict())
+    for key in trained[0]:
+        assert torch.equal(trained[0][key], trained[1][key]), key
+
+
+def test_simultaneous_training_keeps_every_gradient_local(monkeypatch):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 20, 20])
+    x, y = data(100)
+    seen = []
+    original = FFLayer.step_on
+
+    def step_on(layer, x_unit, n_pos):
+        if layer is net.layers[1]:
+            grads = [p.grad.clone() for p in net.layers[0].parameters()]  # from layer 0's own step
+            result = original(layer, x_unit, n_pos)
+            seen.append((x_unit.requires_grad,
+                         all(torch.equal(g, p.grad) for g, p in zip(grads, net.layers[0].parameters()))))
+            return result
+        return original(layer, x_unit, n_pos)
+
+    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    net.train_simultaneous(x, y, epochs=1, batch_size=25, eval_every=None, progress=False)
+    assert seen == [(False, True)] * 4  # layer 1's input had no graph, and its loss left layer 0 alone
+
+
+def test_a_connected_loss_would_have_reached_layer_0():
+    """The control for the test above: without the detach, layer 1's loss does give layer 0 a gradient."""
+    torch.manual_seed(0)
+    net = FFNetwork([784, 20, 20])
+    x, y = data(10)
+    h0 = torch.relu(net.layers[0].linear(ff.overlay_label(x, y)))
+    net.layers[1].linear(h0).pow(2).mean().backward()
+    assert net.layers[0].linear.weight.grad.abs().sum() > 0
+
+
+def test_history_counts_steps_and_records_evaluations():
+    torch.manual_seed(0)
+    net = FFNetwork([784, 10, 10])
+    x, y = data(120)
+    h = net.train_greedy(x, y, epochs=3, batch_size=50, eval_every=1, x_test=x[:30], y_test=y[:30],
+                         progress=False)
+    assert [len(losses) for losses in h.layer_losses] == [9, 9]  # 3 epochs of 3 batches (50, 50, 20)
+    assert h.epochs == [1, 2, 3, 4, 5, 6] and h.layers == [1, 1, 1, 2, 2, 2]
+    assert all(0 <= e <= 1 for e in h.train_error + h.test_error)
+    assert h.seconds > 0 and not h.interrupted
+    h = net.train_simultaneous(x, y, epochs=2, batch_size=40, eval_every=None, progress=False)
+    assert [len(losses) for losses in h.layer_losses] == [6, 6] and h.epochs == []
+    h = net.train_greedy(x, y, epochs=2, batch_size=None, progress=False)  # the whole set at once
+    assert [len(losses) for losses in h.layer_losses] == [2, 2]
+
+
+def test_cooldown_halves_nothing_in_the_first_half_then_decays_linearly(monkeypatch):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 10], lr=0.01)
+    x, y = data(50)
+    lrs = []
+    original = FFLayer.step_on
+
+    def step_on(layer, x_unit, n_pos):
+        lrs.append(layer.optimizer.param_groups[0]["lr"])
+        return original(layer, x_unit, n_pos)
+
+    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    net.train_greedy(x, y, epochs=5, cooldown=True, progress=False)
+    # epochs 0..4 of 5: min(1, 2 * (5 - e) / 5) = 1, 1, 1, 0.8, 0.4
+    assert lrs == pytest.approx([0.01, 0.01, 0.01, 0.008, 0.004])
+
+
+@pytest.mark.parametrize("negatives", ["wrong", "permuted", "hard"])
+@pytest.mark.parametrize("schedule", ["greedy", "simultaneous"])
+def test_every_kind_of_negative_trains_with_either_schedule(negatives, schedule):
+    torch.manual_seed(0)
+    net = FFNetwork([784, 10, 10])
+    x, y = data(60)
+    train = net.train_greedy if schedule == "greedy" else net.train_simultaneous
+    h = train(x, y, epochs=2, batch_size=30, negatives=negatives, progress=False)
+    assert all(len(losses) == 4 for losses in h.layer_losses)
+    assert all(torch.isfinite(p).all() for p in net.parameters())
+
+
+def test_concat_embedding_network_trains_and_predicts():
+    torch.manual_seed(0)
+    net = FFNetwork([794, 10], embedding="concat")
+    x, y = data(40)
+    net.train_greedy(x, y, epochs=2, progress=False)
+    assert net.goodness_per_label(x).shape == (40, 10)
+
+
+def test_one_pass_prediction_is_the_head_on_normalized_neutral_activities(small):
+    x, y, x_test, y_test = small
+    torch.manual_seed(0)
+    net = FFNetwork([784, 100, 100])  # the read-out sees layer 1 (all but the first)
+    with pytest.raises(RuntimeError, match="train_readout"):
+        net.predict_one_pass(x[:5])
+    layers_before = {k: v.clone() for k, v in net.layers.state_dict().items()}
+    net.train_readout(x[:2000], y[:2000], epochs=20, batch_size=100,
+                      generator=torch.Generator().manual_seed(0), progress=False)
+    for k, v in net.layers.state_dict().items():
+        assert torch.equal(v, layers_before[k]), k  # only the head learns
+    # by hand: neutral label, both layers, layer 1's activities scaled to unit length, the head
+    with torch.no_grad():
+        xn = x_test[:500].clone()
+        xn[:, :10] = 0.1
+        h1 = hand_forward(net, xn)[1]
+        expected = net.head(h1 / (h1.norm(dim=1, keepdim=True) + 1e-8)).argmax(dim=1)
+    assert torch.equal(net.predict_one_pass(x_test[:500]), expected)
+    # even on random FF features, a softmax read-out does far better than chance (0.9)
+    assert net.error_rate(x[:2000], y[:2000], one_pass=True) < 0.45
+
+
+@pytest.mark.parametrize("dims", [[784], [784, 0], [783, 10], [784, -5], [784, 10.5], "784,500", None,
+                                  [784, True]])
+def test_dims_that_make_no_sense_are_a_value_error(dims):
+    with pytest.raises(ValueError, match="dims"):
+        FFNetwork(dims)
+
+
+def test_concat_needs_794_inputs():
+    with pytest.raises(ValueError, match="794"):
+        FFNetwork([784, 10], embedding="concat")
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    (dict(lr=-1), ValueError), (dict(lr=0), ValueError), (dict(lr="fast"), TypeError),
+    (dict(threshold=0), ValueError), (dict(threshold=float("inf")), ValueError),
+    (dict(embedding="prepend"), ValueError), (dict(score_from=2), ValueError),
+    (dict(score_from="last"), ValueError), (dict(readout_from=5), ValueError),
+    (dict(loss="hinge"), ValueError), (dict(peer_norm="yes"), TypeError),
+])
+def test_bad_network_settings_are_refused(kwargs, error):
+    with pytest.raises(error, match=r"must|one of"):
+        FFNetwork([784, 10, 10], **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(epochs=0), dict(epochs=1.5), dict(epochs=1, batch_size=0),
+                                    dict(epochs=1, negatives="random"), dict(epochs=1, eval_every=0)])
+@pytest.mark.parametrize("schedule", ["train_greedy", "train_simultaneous"])
+def test_bad_training_settings_are_a_value_error(kwargs, schedule):
+    net = FFNetwork([784, 10])
+    x, y = data(20)
+    with pytest.raises(ValueError, match="must be"):
+        getattr(net, schedule)(x, y, progress=False, **kwargs)
