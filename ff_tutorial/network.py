@@ -231,7 +231,7 @@ class FFNetwork(nn.Module):
                 pos_unit = normalize(self.inputs_to(k, positives))
                 neg_unit = None if fixed_negatives is None else normalize(self.inputs_to(k, fixed_negatives))
                 both = None
-                for epoch in progress_bar(range(epochs), progress, desc=f"layer {k}", leave=False):
+                for epoch in progress_bar(range(epochs), progress, desc=f"layer {k}"):
                     layer.set_lr(cooled_lr(self.lr, epoch, epochs, cooldown))
                     if fixed_negatives is None:
                         y_neg = self._negative_labels(negatives, x, y, generator, k + 1)

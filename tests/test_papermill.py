@@ -1,0 +1,40 @@
+"""A chapter run by papermill at parameters other than its defaults computes what those parameters imply."""
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def outputs_text(notebook) -> str:
+    return "\n".join(out.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
+                     for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+
+
+def run_chapter(name, tmp_path, **parameters):
+    papermill = pytest.importorskip("papermill")
+    return papermill.execute_notebook(str(ROOT / "notebooks" / name), str(tmp_path / name),
+                                      parameters=parameters, cwd=str(ROOT / "notebooks"),
+                                      progress_bar=False, kernel_name="python3")
+
+
+def test_one_layer_chapter_at_other_parameters(tmp_path):
+    threshold, train_size, batch_size, epochs = 8.0, 1000, 100, 2
+    notebook = run_chapter("03_one_layer.ipynb", tmp_path, THRESHOLD=threshold, TRAIN_SIZE=train_size,
+                           BATCH_SIZE=batch_size, EPOCHS=epochs, HIDDEN=64, PROGRESS=False)
+    text = outputs_text(notebook)
+    steps = int(re.search(r"(\d+) steps in", text).group(1))
+    assert steps == epochs * math.ceil(train_size / batch_size)
+    # An untrained layer has goodness near 0, so the first loss is the mean of softplus(+-threshold).
+    first = float(re.search(r"loss at the first step ([\d.]+)", text).group(1))
+    expected = (math.log1p(math.exp(threshold)) + math.log1p(math.exp(-threshold))) / 2
+    assert first == pytest.approx(expected, abs=2e-3)
+
+
+def test_bad_parameter_fails_the_first_cells_with_a_readable_message(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    with pytest.raises(papermill.PapermillExecutionError, match="EPOCHS must be a positive integer"):
+        run_chapter("03_one_layer.ipynb", tmp_path, EPOCHS=0)
