@@ -24,7 +24,8 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
 # Checked in the page itself: every figure decoded and drawn at a visible size, no error output.
 PAGE_REPORT = """
 const imgs = [...document.querySelectorAll('main img, article img')];
-const figures = imgs.filter(i => i.closest('.cell_output, .output, figure'));
+// The book's own figures: cell outputs and images it serves (badges from other sites are left out).
+const figures = imgs.filter(i => i.src.startsWith(location.origin));
 return {
   title: document.title,
   figures: figures.length,
@@ -46,8 +47,11 @@ return {
 @contextlib.contextmanager
 def serve(folder: Path):
     """Serve `folder` on a free localhost port, for as long as the block runs."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # one line per request would bury the report
+            pass
+
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -116,7 +120,8 @@ def main() -> int:
     parser.add_argument("--screenshots", type=Path, help="save a full-page PNG of each page here")
     args = parser.parse_args()
     pages = sorted(str(p.relative_to(args.html)) for p in (args.html / "notebooks").glob("*.html"))
-    pages += [p for p in ("book/intro.html", "book/references.html") if (args.html / p).exists()]
+    pages += [p for p in ("book/intro.html", "book/performance.html", "book/references.html")
+              if (args.html / p).exists()]
     failed = 0
     for page, report in check_pages(args.html, pages, args.screenshots).items():
         bad = report["broken"] or report["hidden"] or report["errors"] or report["broken_links"]

@@ -37,11 +37,12 @@ def test_book_builds_and_has_every_page(html):
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
                     reason="needs Debian's chromium and chromium-driver (bash run.sh test installs them)")
 def test_chapters_in_a_browser(html):
-    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + ["book/intro.html", "book/references.html"]
+    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + ["book/intro.html", "book/performance.html",
+                                                             "book/references.html"]
     reports = check_pages(html, pages)
     for page, report in reports.items():
         assert "Forward" in report["title"] or report["title"], f"{page} did not load"
-        if page.startswith("notebooks/"):
+        if page.startswith("notebooks/") or page == "book/performance.html":
             assert report["figures"] >= 1, f"{page} shows no figure"
         assert not report["broken"], f"{page}: figures that do not load: {report['broken']}"
         assert not report["hidden"], f"{page}: {report['hidden']} figures drawn too small to see"
