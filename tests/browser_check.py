@@ -24,8 +24,8 @@ CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
 # Checked in the page itself: every figure decoded and drawn at a visible size, no error output.
 PAGE_REPORT = """
 const imgs = [...document.querySelectorAll('main img, article img')];
-// The book's own figures: cell outputs and images it serves (badges from other sites are left out).
-const figures = imgs.filter(i => i.src.startsWith(location.origin));
+// The book's own figures (cell outputs, page images), not theme icons or badges from other sites.
+const figures = imgs.filter(i => i.src.startsWith(location.origin) && !i.src.includes('/_static/'));
 return {
   title: document.title,
   figures: figures.length,
