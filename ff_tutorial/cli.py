@@ -75,28 +75,27 @@ def parse_dims(text: str) -> tuple:
 NAMES = {int: "a whole number", float: "a number"}
 
 
-def positive(kind):
+def number(kind, zero_ok: bool = False):
+    """An argparse type: `kind` (int or float), finite, above zero (or at least zero)."""
     def parse(text):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {NAMES[kind]}, got {text!r}")
-        if not 0 < value < math.inf:  # nan and inf too: they would only fail later, inside training
-            raise argparse.ArgumentTypeError(f"must be a finite positive number, got {text}")
+        # nan and inf fail here too: they would only fail later, inside training
+        if not (0 <= value if zero_ok else 0 < value) or not value < math.inf:
+            raise argparse.ArgumentTypeError(
+                f"must be a finite {'number, zero or positive' if zero_ok else 'positive number'}, got {text}")
         return value
     return parse
+
+
+def positive(kind):
+    return number(kind)
 
 
 def non_negative(kind):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {NAMES[kind]}, got {text!r}")
-        if not 0 <= value < math.inf:
-            raise argparse.ArgumentTypeError(f"must be a finite number, zero or positive, got {text}")
-        return value
-    return parse
+    return number(kind, zero_ok=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
