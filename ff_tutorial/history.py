@@ -20,6 +20,7 @@ class History:
 
     Evaluations are parallel lists: after `epochs[i]` epochs (counted over all layers when they
     are trained one after the other), with `layers[i]` layers trained, the errors were these.
+    The train error is measured on the first 10,000 training images (network.TRAIN_EVAL_SIZE).
     """
 
     layer_losses: list = field(default_factory=list)
