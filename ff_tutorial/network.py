@@ -12,7 +12,7 @@ from .data import MEAN, NUM_CLASSES, STD
 from .goodness import goodness
 from .history import History, TrainingDiverged
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
-from .layer import FFLayer, normalize
+from .layer import FFLayer, check_number, normalize
 from .negatives import hard_wrong_labels, permuted_labels, wrong_labels
 from .runtime import pick_device
 from .runtime import progress as progress_bar
@@ -79,8 +79,7 @@ class FFNetwork(nn.Module):
         if dims[0] != input_width(embedding):
             raise ValueError(f"with the {embedding!r} label embedding the input is "
                              f"{input_width(embedding)} wide, so dims[0] must be that, got {dims[0]}")
-        if not (isinstance(threshold, (int, float)) and threshold > 0):
-            raise ValueError(f"threshold must be a positive number, got {threshold!r}")
+        check_number("threshold", threshold)
         if not isinstance(score_from, int) or not 0 <= score_from < len(dims) - 1:
             raise ValueError(f"score_from must name a layer, 0..{len(dims) - 2}, got {score_from}")
         # The one-pass read-out sees every layer but the first when there are several (Hinton).
