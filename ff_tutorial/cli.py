@@ -47,6 +47,10 @@ PRESETS = {
     # symmetric loss, which has no plateau at log 2 to wait out (chapter 3 shows that plateau).
     "fast": Preset(schedule="simultaneous", epochs=5, batch_size=50, lr=0.03, negatives="wrong",
                    loss="symba", symba_alpha=100.0, cooldown=True),
+    # The fast preset's recipe, wider, deeper and longer: for the best test error on a CPU.
+    "accurate": Preset(dims=(784, 1000, 1000, 1000), schedule="simultaneous", epochs=30, batch_size=50,
+                       lr=0.03, negatives="wrong", loss="symba", symba_alpha=100.0, cooldown=True,
+                       readout_epochs=10),
 }
 
 HELP = """Train a Forward-Forward network on MNIST and report its train and test error.
@@ -58,6 +62,8 @@ Presets (any field can be overridden by its flag):
   fast  784-500-500 with the label overlaid on the first 10 pixels, 5 epochs of mini-batches of
         50 with all layers trained together, a wrong label drawn anew each epoch, the symmetric
         (SymBa) loss with alpha 100, Adam lr 0.03 cooled down over the second half
+  accurate  the fast recipe on 784-1000-1000-1000 for 30 epochs, then a softmax read-out
+        (10 epochs) for one-pass prediction; about 10 minutes on a 2-core CPU
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
