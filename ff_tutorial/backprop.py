@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from .data import IMAGE_SIZE, NUM_CLASSES
-from .history import History
+from .history import History, interruptible
 from .network import batches, check_data, check_positive_int
 from .runtime import pick_device
 from .runtime import progress as progress_bar
@@ -56,7 +56,7 @@ class MLP(nn.Module):
         check_positive_int("batch_size", batch_size)
         x, y = x.to(self.device), y.to(self.device)
         history = History.for_layers(1)
-        try:
+        with interruptible(history, verbose=False):  # Ctrl-C keeps what was learned
             for epoch in progress_bar(range(epochs), progress, desc="backprop"):
                 for idx in batches(len(x), batch_size, generator, self.device):
                     loss = nn.functional.cross_entropy(self(x[idx]), y[idx])
@@ -67,6 +67,5 @@ class MLP(nn.Module):
                 if eval_every and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
                     history.record(epoch + 1, len(self.config["dims"]) - 1, self.error_rate(x, y),
                                    None if x_test is None else self.error_rate(x_test, y_test))
-        except KeyboardInterrupt:
-            history.interrupted = True
-        return history.finish()
+        return history
+

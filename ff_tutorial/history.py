@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -53,3 +54,16 @@ class History:
         d = asdict(self)
         d.pop("_start")
         return d
+
+
+@contextlib.contextmanager
+def interruptible(history: History, verbose: bool = True):
+    """Ctrl-C ends training early but keeps what was learned, marks the history, and says so."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        history.interrupted = True
+        if verbose:
+            print("Interrupted: returning the network as trained so far, with its history.")
+    finally:
+        history.finish()

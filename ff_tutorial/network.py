@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 
 import torch
@@ -10,7 +9,7 @@ from torch import nn
 
 from .data import MEAN, NUM_CLASSES, STD
 from .goodness import goodness
-from .history import History, TrainingDiverged
+from .history import History, TrainingDiverged, interruptible
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, check_number, normalize
 from .negatives import hard_wrong_labels, permuted_labels, wrong_labels
@@ -179,18 +178,6 @@ class FFNetwork(nn.Module):
                        self.error_rate(x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE], num_layers=num_layers),
                        None if x_test is None else self.error_rate(x_test, y_test, num_layers=num_layers))
 
-    @contextlib.contextmanager
-    def _session(self, history, verbose):
-        """Ctrl-C ends training early but keeps what was learned and says so."""
-        try:
-            yield
-        except KeyboardInterrupt:
-            history.interrupted = True
-            if verbose:
-                print("Interrupted: returning the network as trained so far, with its history.")
-        finally:
-            history.finish()
-
     def _prepare(self, x, y, x_test, y_test, epochs, batch_size, negatives, eval_every):
         check_data(x, y)
         if (x_test is None) != (y_test is None):
@@ -220,7 +207,7 @@ class FFNetwork(nn.Module):
         """
         x, y, x_test, y_test = self._prepare(x, y, x_test, y_test, epochs, batch_size, negatives, eval_every)
         history = History.for_layers(len(self.layers))
-        with self._session(history, progress):
+        with interruptible(history, progress):
             fixed_negatives = None
             if negatives == "permuted":
                 fixed_negatives = self.embed(x, self._negative_labels("permuted", x, y, generator, None))
@@ -256,7 +243,7 @@ class FFNetwork(nn.Module):
         """
         x, y, x_test, y_test = self._prepare(x, y, x_test, y_test, epochs, batch_size, negatives, eval_every)
         history = History.for_layers(len(self.layers))
-        with self._session(history, progress):
+        with interruptible(history, progress):
             for epoch in progress_bar(range(epochs), progress, desc="epochs"):
                 for layer in self.layers:
                     layer.set_lr(cooled_lr(self.lr, epoch, epochs, cooldown))
@@ -294,7 +281,7 @@ class FFNetwork(nn.Module):
         features, y = self.readout_features(x), y.to(self.device)
         optimizer = torch.optim.Adam(self.head.parameters(), lr=lr)
         history = History.for_layers(1)
-        with self._session(history, progress):
+        with interruptible(history, progress):
             for _ in progress_bar(range(epochs), progress, desc="read-out"):
                 for idx in batches(len(features), batch_size, generator, self.device):
                     loss = nn.functional.cross_entropy(self.head(features[idx]), y[idx])

@@ -37,6 +37,7 @@ def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins: in
     """
     if isinstance(g_pos, torch.Tensor):
         g_pos, g_neg = [g_pos], [g_neg]
+    lines = threshold if isinstance(threshold, (list, tuple)) else [threshold] * len(g_pos)
     fig, axes = _figure(3.2 * len(g_pos), 3.0, ncols=len(g_pos), squeeze=False)
     for i, (pos, neg) in enumerate(zip(g_pos, g_neg)):
         ax = axes[0, i]
@@ -44,9 +45,8 @@ def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins: in
         edges = np.histogram_bin_edges(np.concatenate([pos, neg]), bins=bins)
         ax.hist(pos, bins=edges, alpha=0.6, label="positive")
         ax.hist(neg, bins=edges, alpha=0.6, label="negative")
-        if threshold is not None and (not isinstance(threshold, (list, tuple)) or threshold[i] is not None):
-            line = threshold[i] if isinstance(threshold, (list, tuple)) else threshold
-            ax.axvline(line, color="black", linestyle="--", linewidth=1, label="threshold")
+        if lines[i] is not None:
+            ax.axvline(lines[i], color="black", linestyle="--", linewidth=1, label="threshold")
         ax.set(xlabel="goodness", ylabel="images", title=titles[i] if titles else "")
         ax.legend(fontsize="small")
     return fig
