@@ -17,7 +17,7 @@ import contextlib
 import torch
 
 from ff_tutorial import seed_everything
-from ff_tutorial.cli import PRESETS
+from ff_tutorial.recipes import PRESETS
 
 from . import presets
 from .machine import timed

@@ -13,25 +13,7 @@ import time
 
 import torch
 
-
-def cpu_model() -> str:
-    """The CPU's marketing name, as Linux reports it; platform's guess elsewhere."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (a container may be given fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
+from ff_tutorial.runtime import cpu_model, usable_cores
 
 
 def device_kind(device: torch.device) -> str:

@@ -1,4 +1,4 @@
-"""Our presets (ff_tutorial.cli.PRESETS) as the benchmarks build and train them.
+"""Our presets (ff_tutorial.recipes.PRESETS) as the benchmarks build and train them.
 
 The settings are read from the package, never copied, so the benchmarks time what
 `python -m ff_tutorial train --preset ...` runs.
@@ -7,7 +7,7 @@ The settings are read from the package, never copied, so the benchmarks time wha
 from __future__ import annotations
 
 from ff_tutorial import FFNetwork
-from ff_tutorial.cli import PRESETS
+from ff_tutorial.recipes import PRESETS
 
 
 def dims_of(name: str, width: int | None = None, depth: int | None = None) -> list:
@@ -22,7 +22,8 @@ def build(name: str, dims=None, device="cpu", cls=FFNetwork) -> FFNetwork:
     """A fresh network with the preset's settings (`cls`: FFNetwork or a subclass of it)."""
     p = PRESETS[name]
     return cls(list(dims or p.dims), embedding=p.embedding, threshold=p.threshold, lr=p.lr,
-                     optimizer=p.optimizer, loss=p.loss, peer_norm=p.peer_norm, device=device)
+               optimizer=p.optimizer, loss=p.loss, symba_alpha=p.symba_alpha, peer_norm=p.peer_norm,
+               device=device)
 
 
 def train(net: FFNetwork, name: str, x, y, epochs: int, generator=None, batch_size=None, **kwargs):

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import load_mnist, pick_device
-from ff_tutorial.cli import PRESETS
+from ff_tutorial.recipes import PRESETS
 
 from . import flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
 from .machine import device_kind, facts

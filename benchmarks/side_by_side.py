@@ -15,7 +15,7 @@ the number of layer-epochs, 2k, so set-up is spread over the epochs as it is in 
 from __future__ import annotations
 
 import torch
-from ff_tutorial.cli import PRESETS
+from ff_tutorial.recipes import PRESETS
 
 from . import presets
 from .blog_baseline import FFNN, blog_negatives

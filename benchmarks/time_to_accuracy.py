@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ff_tutorial import FFNetwork, seed_everything
-from ff_tutorial.cli import PRESETS
+from ff_tutorial.recipes import PRESETS
 
 from . import presets
 

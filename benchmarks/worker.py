@@ -26,7 +26,7 @@ from ff_tutorial import load, seed_everything
 from . import presets
 from .blog_baseline import FFNN
 from .machine import timed
-from .memory import PeakMemory
+from ff_tutorial.memory import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP_IMAGES = 256  # a small first run, so thread pools and kernel choices are not timed

@@ -9,6 +9,7 @@ from .labels import concat_label, embed_label, neutral_label, overlay_label
 from .layer import FFLayer, normalize
 from .negatives import hard_wrong_labels, hybrid_images, hybrid_mask, permuted_labels, wrong_labels
 from .network import FFNetwork
+from .recipes import PRESETS, Recipe
 from .plots import (plot_confusion_matrix, plot_first_layer_weights, plot_goodness_histograms,
                     plot_goodness_per_label, plot_label_overlay, plot_losses, show_image)
 from .runtime import pick_device, progress, seed_everything
@@ -16,7 +17,7 @@ from .runtime import pick_device, progress, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "MNIST", "CheckpointError", "DataError", "FFLayer", "FFNetwork", "History",
+    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "FFLayer", "FFNetwork", "History",
     "TrainingDiverged", "concat_label", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import torch
@@ -15,43 +16,9 @@ import torch
 from .checkpoint import save
 from .data import DataError, load_mnist
 from .history import TrainingDiverged
-from .network import FFNetwork
-from .runtime import pick_device, seed_everything
-
-
-@dataclass
-class Preset:
-    dims: tuple = (784, 500, 500)
-    embedding: str = "overlay"
-    schedule: str = "greedy"  # "greedy" (one layer after another) or "simultaneous"
-    epochs: int = 100  # per layer for "greedy", in all for "simultaneous"
-    batch_size: int = 0  # 0: the whole training set at once
-    train_size: int = 50_000
-    lr: float = 0.03
-    threshold: float = 2.0
-    negatives: str = "wrong"
-    optimizer: str = "adam"
-    loss: str = "ff"
-    symba_alpha: float = 4.0
-    peer_norm: float = 0.0
-    cooldown: bool = False
-    readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
-    seed: int = 0
-
-
-PRESETS = {
-    # The blog, exactly: concatenated label, one batch of 50,000 images, 1000 epochs per layer,
-    # negatives from one shuffle of the labels drawn once (a tenth of them carry the true label).
-    "seed": Preset(dims=(794, 500, 500), embedding="concat", epochs=1000, negatives="permuted"),
-    # Same widths, but mini-batches, every layer at once, labels that are really wrong, and the
-    # symmetric loss, which has no plateau at log 2 to wait out (chapter 3 shows that plateau).
-    "fast": Preset(schedule="simultaneous", epochs=5, batch_size=50, lr=0.03, negatives="wrong",
-                   loss="symba", symba_alpha=100.0, cooldown=True),
-    # The fast preset's recipe, wider, deeper and longer: for the best test error on a CPU.
-    "accurate": Preset(dims=(784, 1000, 1000, 1000), schedule="simultaneous", epochs=30, batch_size=50,
-                       lr=0.03, negatives="wrong", loss="symba", symba_alpha=100.0, cooldown=True,
-                       readout_epochs=10),
-}
+from .recipes import PRESETS, Recipe
+from .recipes import train as train_recipe
+from .runtime import machine, pick_device, seed_everything
 
 HELP = """Train a Forward-Forward network on MNIST and report its train and test error.
 
@@ -64,6 +31,8 @@ Presets (any field can be overridden by its flag):
         (SymBa) loss with alpha 100, Adam lr 0.03 cooled down over the second half
   accurate  the fast recipe on 784-1000-1000-1000 for 30 epochs, then a softmax read-out
         (10 epochs) for one-pass prediction; about 10 minutes on a 2-core CPU
+  unsupervised  no labels while the layers learn: real images against hybrid images,
+        784-1000-1000-1000; then a softmax read-out on the normalized activities
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
@@ -112,14 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="starting settings (default: fast)")
     train.add_argument("--dims", type=parse_dims, help="layer widths, input first, e.g. 784,500,500")
-    train.add_argument("--embedding", choices=["overlay", "concat"], help="how the label enters the image")
+    train.add_argument("--embedding", choices=["overlay", "concat", "none"], help="how the label enters the image")
     train.add_argument("--schedule", choices=["greedy", "simultaneous"])
     train.add_argument("--epochs", type=positive(int), help="epochs per layer (greedy) or in all (simultaneous)")
     train.add_argument("--batch-size", type=non_negative(int), help="0 for the whole training set at once")
     train.add_argument("--train-size", type=positive(int), help="number of training images (first N of 60,000)")
     train.add_argument("--lr", type=positive(float), help="learning rate of every layer's optimizer")
     train.add_argument("--threshold", type=positive(float), help="goodness threshold of the FF loss")
-    train.add_argument("--negatives", choices=["wrong", "permuted", "hard"])
+    train.add_argument("--negatives", choices=["wrong", "permuted", "hard", "hybrid"])
     train.add_argument("--optimizer", choices=["adam", "sgd"])
     train.add_argument("--loss", choices=["ff", "symba"])
     train.add_argument("--symba-alpha", type=positive(float), help="sharpness of the symmetric loss")
@@ -127,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
     train.add_argument("--readout-epochs", type=non_negative(int), help="train the one-pass softmax read-out too")
     train.add_argument("--seed", type=non_negative(int))
+    train.add_argument("--eval-every", type=positive(int), metavar="N",
+                       help="also measure the held-out error every N epochs, and record it with the "
+                            "training time so far (evaluations excluded)")
+    train.add_argument("--validation", action="store_true",
+                       help="hold out the last 10,000 training images and report the error on them "
+                            "instead of the test error: for choosing settings")
     train.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default)")
     train.add_argument("--data", help="folder with the four MNIST .gz files (default: the usual search)")
     train.add_argument("--save", metavar="PATH", help="write the trained network here")
@@ -135,13 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args) -> Preset:
-    preset = asdict(PRESETS[args.preset])
-    for f in fields(Preset):
-        value = getattr(args, f.name, None)
-        if value is not None:
-            preset[f.name] = value
-    return Preset(**preset)
+def settings_from(args) -> Recipe:
+    changes = {f.name: getattr(args, f.name) for f in fields(Recipe) if getattr(args, f.name, None) is not None}
+    return PRESETS[args.preset].replace(**changes)
 
 
 def train(args) -> int:
@@ -152,48 +123,71 @@ def train(args) -> int:
     device = pick_device(args.device)
     generator = seed_everything(p.seed)
     data = load_mnist(args.data, device=device)
+    held_out = "test"
+    if args.validation:  # settings are chosen here; the test set is looked at once, at the end
+        data, held_out = data.validation_split(), "validation"
+        if p.train_size > len(data.x_train):
+            print(f"error: with --validation at most {len(data.x_train)} images train, "
+                  f"got --train-size {p.train_size}", file=sys.stderr)
+            return 2
     x, y = data.x_train[: p.train_size], data.y_train[: p.train_size]
     print(f"preset {args.preset}: {asdict(p)}")
-    print(f"device {device}, {len(x)} training images, {len(data.x_test)} test images from {data.source}")
-    net = FFNetwork(list(p.dims), embedding=p.embedding, threshold=p.threshold, lr=p.lr, optimizer=p.optimizer,
-                    loss=p.loss, symba_alpha=p.symba_alpha, peer_norm=p.peer_norm, device=device)
-    train_kwargs = dict(epochs=p.epochs, batch_size=p.batch_size or None, negatives=p.negatives,
-                        cooldown=p.cooldown, generator=generator, progress=not args.no_progress)
+    print(f"device {device}, {len(x)} training images, {len(data.x_test)} {held_out} images from {data.source}")
+    p.check()
+    if args.eval_every and p.embedding == "none":
+        print("error: --eval-every needs labels to try; an unsupervised network answers only through its "
+              "read-out, which is trained at the end", file=sys.stderr)
+        return 2
+    curve = dict(x_eval=data.x_test, y_eval=data.y_test, eval_every=args.eval_every) if args.eval_every else {}
+    net = p.build(device)
     start = time.perf_counter()
     try:
-        if p.schedule == "greedy":
-            history = net.train_greedy(x, y, **train_kwargs)
-        else:
-            history = net.train_simultaneous(x, y, eval_every=None, **train_kwargs)
-        if p.readout_epochs and not history.interrupted:
-            net.train_readout(x, y, epochs=p.readout_epochs, generator=generator, progress=not args.no_progress)
+        net, history = train_recipe(p, x, y, net=net, generator=generator, progress=not args.no_progress,
+                                    **curve)
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    train_seconds = time.perf_counter() - start
+    # Training time only: the evaluations of --eval-every are left out, as History counts them.
+    train_seconds = time.perf_counter() - start - (history.elapsed[-1] - history.train_seconds[-1]
+                                                   if history.elapsed else 0.0)
     if history.interrupted:
         print("Training was interrupted; results below are for the network as trained so far.")
-    results = dict(train_seconds=round(train_seconds, 2),
-                   train_error=net.error_rate(x, y), test_error=net.error_rate(data.x_test, data.y_test),
-                   interrupted=history.interrupted, warnings=history.warnings, device=str(device),
+    results = dict(train_seconds=round(train_seconds, 2), interrupted=history.interrupted,
+                   warnings=history.warnings, device=str(device), machine=machine(device),
                    torch=torch.__version__, threads=torch.get_num_threads())
-    if net.head_trained:
-        results["test_error_one_pass"] = net.error_rate(data.x_test, data.y_test, one_pass=True)
     print(f"train time {train_seconds:.1f} s")
-    print(f"train error {results['train_error']:.4f}  test error {results['test_error']:.4f}")
-    if "test_error_one_pass" in results:
-        print(f"one-pass (softmax read-out) test error {results['test_error_one_pass']:.4f}")
+    if args.eval_every:
+        # The curve: error after each evaluated epoch, at the training time it took to get there.
+        results["curve"] = dict(epochs=history.epochs, train_seconds=[round(t, 2) for t in history.train_seconds],
+                                error=history.test_error, evaluated_on=held_out)
+        for epoch, seconds, error in zip(history.epochs, history.train_seconds, history.test_error):
+            print(f"  after epoch {epoch}: {held_out} error {error:.4f} at {seconds:.1f} s of training")
+    if p.embedding != "none":  # a network trained without labels can only answer through its read-out
+        results.update(train_error=net.error_rate(x, y),
+                       **{f"{held_out}_error": net.error_rate(data.x_test, data.y_test)})
+        print(f"train error {results['train_error']:.4f}  {held_out} error {results[f'{held_out}_error']:.4f}")
+    if net.head_trained:
+        results.update(train_error_one_pass=net.error_rate(x, y, one_pass=True),
+                       **{f"{held_out}_error_one_pass": net.error_rate(data.x_test, data.y_test, one_pass=True)})
+        print(f"one-pass (softmax read-out) train error {results['train_error_one_pass']:.4f}  "
+              f"{held_out} error {results[f'{held_out}_error_one_pass']:.4f}")
+    elif p.embedding == "none":
+        print("no read-out was trained (--readout-epochs 0), so there is no error to report")
     if args.save:
         print(f"saved the network to {save(net, args.save)}")
     if args.metrics:
         Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.metrics).write_text(json.dumps(dict(preset=args.preset, settings=asdict(p), **results), indent=2))
+        Path(args.metrics).write_text(json.dumps(dict(preset=args.preset, settings=asdict(p),
+                                                      command=args.command_line,
+                                                      **results), indent=2))
         print(f"wrote metrics to {args.metrics}")
     return 0
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args.command_line = " ".join(["python -m ff_tutorial"] + [shlex.quote(str(a)) for a in given])
     try:
         return train(args)
     except (DataError, RuntimeError, ValueError) as error:

@@ -30,21 +30,27 @@ class History:
     train_error: list = field(default_factory=list)
     test_error: list = field(default_factory=list)
     elapsed: list = field(default_factory=list)  # seconds since the start, at each evaluation
+    train_seconds: list = field(default_factory=list)  # the same, less the time spent evaluating
     seconds: float = 0.0  # training time in all, evaluations included
     interrupted: bool = False  # stopped early by Ctrl-C: the network holds what it learned so far
     warnings: list = field(default_factory=list)
     _start: float = field(default_factory=time.perf_counter, repr=False)
+    _evaluating: float = field(default=0.0, repr=False)  # seconds spent on evaluations so far
 
     @classmethod
     def for_layers(cls, n: int) -> "History":
         return cls(layer_losses=[[] for _ in range(n)])
 
-    def record(self, epoch: int, layers: int, train_error=None, test_error=None) -> None:
+    def record(self, epoch: int, layers: int, train_error=None, test_error=None,
+               eval_seconds: float = 0.0) -> None:
+        """Errors after `epoch` epochs; `eval_seconds` is what measuring them took."""
+        self._evaluating += eval_seconds
         self.epochs.append(epoch)
         self.layers.append(layers)
         self.train_error.append(train_error)
         self.test_error.append(test_error)
         self.elapsed.append(time.perf_counter() - self._start)
+        self.train_seconds.append(self.elapsed[-1] - self._evaluating)
 
     def finish(self) -> "History":
         self.seconds = time.perf_counter() - self._start
@@ -53,6 +59,7 @@ class History:
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("_start")
+        d.pop("_evaluating")
         return d
 
 

@@ -6,7 +6,7 @@ import torch
 
 from .data import IMAGE_SIZE, NUM_CLASSES
 
-EMBEDDINGS = ("overlay", "concat")
+EMBEDDINGS = ("overlay", "concat", "none")  # "none": the image alone, for unsupervised FF
 NEUTRAL_VALUE = 0.1  # Hinton's "neutral label": the same small value in every label slot
 
 
@@ -67,6 +67,8 @@ def concat_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
 def neutral_label(x: torch.Tensor, embedding: str = "overlay") -> torch.Tensor:
     """Write 0.1 in all 10 label slots: an input that claims no digit, for one-pass prediction."""
     check_images(x)
+    if embedding == "none":
+        return x
     neutral = torch.full((len(x), NUM_CLASSES), NEUTRAL_VALUE, dtype=x.dtype, device=x.device)
     if embedding == "concat":
         return torch.hstack([x, neutral])
@@ -82,8 +84,14 @@ def check_embedding(embedding: str) -> None:
 
 
 def embed_label(x: torch.Tensor, y, embedding: str = "overlay", value=None) -> torch.Tensor:
-    """The label embedding named by `embedding`: 'overlay' (784 wide) or 'concat' (794 wide)."""
+    """The label embedding named by `embedding`: 'overlay' (784 wide) or 'concat' (794 wide).
+
+    'none' writes no label: the image itself, for networks trained without labels (chapter 9).
+    """
     check_embedding(embedding)
+    if embedding == "none":
+        check_images(x)
+        return x
     return (overlay_label if embedding == "overlay" else concat_label)(x, y, value)
 
 

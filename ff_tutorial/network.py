@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import torch
@@ -12,7 +13,7 @@ from .goodness import goodness
 from .history import History, TrainingDiverged, interruptible
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, check_number, normalize
-from .negatives import hard_wrong_labels, permuted_labels, wrong_labels
+from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
 from .runtime import pick_device
 from .runtime import progress as progress_bar
 
@@ -120,6 +121,9 @@ class FFNetwork(nn.Module):
     def goodness_per_label(self, x: torch.Tensor, num_layers: int | None = None) -> torch.Tensor:
         """(N, 10): for each image and each label, the goodness summed over the scoring layers."""
         check_data(x)
+        if self.embedding == "none":
+            raise ValueError("this network was trained without labels (embedding 'none'), so it has no "
+                             "goodness per label; train its read-out (train_readout) and use one_pass=True")
         x = x.to(self.device)
         layers = self.layers[: num_layers or len(self.layers)]
         scores = []
@@ -174,9 +178,10 @@ class FFNetwork(nn.Module):
     def _evaluate(self, history, epoch, num_layers, x, y, x_test, y_test):
         # Train error on the first TRAIN_EVAL_SIZE images: ten passes over all of them would cost
         # more than a mini-batch epoch of training.
-        history.record(epoch, num_layers,
-                       self.error_rate(x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE], num_layers=num_layers),
-                       None if x_test is None else self.error_rate(x_test, y_test, num_layers=num_layers))
+        start = time.perf_counter()
+        train_error = self.error_rate(x[:TRAIN_EVAL_SIZE], y[:TRAIN_EVAL_SIZE], num_layers=num_layers)
+        test_error = None if x_test is None else self.error_rate(x_test, y_test, num_layers=num_layers)
+        history.record(epoch, num_layers, train_error, test_error, time.perf_counter() - start)
 
     def _prepare(self, x, y, x_test, y_test, epochs, batch_size, negatives, eval_every):
         check_data(x, y)
@@ -254,6 +259,33 @@ class FFNetwork(nn.Module):
                         h = self._step(k, layer, normalize(h), len(h) // 2, history)
                 if eval_every and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
                     self._evaluate(history, epoch + 1, len(self.layers), x, y, x_test, y_test)
+        return history
+
+    def train_unsupervised(self, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
+                           blur_steps: int = 6, generator: torch.Generator | None = None,
+                           progress: bool = True) -> History:
+        """Forward-Forward without labels: real images are positive, hybrid images negative.
+
+        Every layer trains at once, as in `train_simultaneous`, each on the detached output of the
+        one below. The hybrids are drawn anew each epoch; labels are needed only later, by the
+        read-out (`train_readout`), which never changes the layers.
+        """
+        if self.embedding != "none":
+            raise ValueError(f"unsupervised training writes no label into the images: build the network "
+                             f"with embedding='none' (it has {self.embedding!r})")
+        # The same checks as the supervised schedules; "wrong" stands in for the negatives, which
+        # are hybrids here and need no check of their own.
+        x, _, _, _ = self._prepare(x, None, None, None, epochs, batch_size, "wrong", None)
+        history = History.for_layers(len(self.layers))
+        with interruptible(history, progress):
+            for epoch in progress_bar(range(epochs), progress, desc="epochs"):
+                for layer in self.layers:
+                    layer.set_lr(cooled_lr(self.lr, epoch, epochs, cooldown))
+                negatives = hybrid_images(x, generator, blur_steps)
+                for idx in batches(len(x), batch_size, generator, self.device):
+                    h = torch.cat([x[idx], negatives[idx]])
+                    for k, layer in enumerate(self.layers):
+                        h = self._step(k, layer, normalize(h), len(h) // 2, history)
         return history
 
     # ----- one-pass prediction: a softmax read-out -----

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import platform
 import random
 
 import numpy as np
@@ -47,3 +49,31 @@ def seed_everything(seed: int) -> torch.Generator:
 def progress(iterable=None, enabled: bool = True, **kwargs):
     """A progress bar (a widget in Jupyter, text in a terminal), or the bare iterable when disabled."""
     return tqdm(iterable, disable=not enabled, dynamic_ncols=True, **kwargs)
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name, as Linux reports it; platform's guess elsewhere."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container may be given fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def machine(device) -> str:
+    """What a time was measured on, in words: the GPU, or the CPU with its cores and torch's threads."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    return f"{cpu_model()}, {usable_cores()} cores, {torch.get_num_threads()} threads"

@@ -139,3 +139,62 @@ def test_a_tiny_real_run_writes_metrics_and_a_loadable_checkpoint(tmp_path, mnis
     assert net.config["dims"] == [784, 50]
     # the checkpoint is the network that was measured: it gets the same test error again
     assert net.error_rate(mnist.x_test, mnist.y_test) == pytest.approx(metrics["test_error"], abs=1e-9)
+
+
+def test_validation_holds_out_the_last_10000_training_images_and_never_reports_test_error(capsys, mnist,
+                                                                                        fast_data, tmp_path):
+    path = tmp_path / "v.json"
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "1", "--validation",
+                     "--metrics", str(path), "--no-progress"])
+    assert code == 0
+    metrics = json.loads(path.read_text())
+    assert "test_error" not in metrics and 0 <= metrics["validation_error"] <= 1
+    assert "validation error" in capsys.readouterr().out
+    assert metrics["command"].startswith("python -m ff_tutorial train --dims 784,20")
+    assert metrics["machine"]
+    # the number is the error on images 50,000..59,999, which the network never trained on
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "1", "--save",
+                     str(tmp_path / "n.pt"), "--no-progress", "--validation"])
+    net = load(tmp_path / "n.pt")
+    assert net.error_rate(mnist.x_train[50_000:], mnist.y_train[50_000:]) == pytest.approx(
+        metrics["validation_error"], abs=1e-9)
+
+
+def test_validation_refuses_to_train_on_the_held_out_images(capsys, fast_data):
+    assert cli.main(["train", "--train-size", "60000", "--validation", "--no-progress"]) == 2
+    assert "at most 50000" in capsys.readouterr().err
+
+
+def test_an_unsupervised_run_reports_only_its_read_out(capsys, fast_data, tmp_path):
+    path = tmp_path / "u.json"
+    code = cli.main(["train", "--preset", "unsupervised", "--dims", "784,20", "--train-size", "500",
+                     "--epochs", "1", "--readout-epochs", "1", "--metrics", str(path), "--no-progress"])
+    assert code == 0
+    metrics = json.loads(path.read_text())
+    assert "test_error" not in metrics and 0 <= metrics["test_error_one_pass"] <= 1
+    assert metrics["settings"]["embedding"] == "none" and metrics["settings"]["negatives"] == "hybrid"
+
+
+def test_a_label_embedding_with_hybrid_negatives_is_refused(capsys, fast_data):
+    assert cli.main(["train", "--negatives", "hybrid", "--no-progress", "--train-size", "100"]) == 2
+    assert "hybrid" in capsys.readouterr().err
+
+
+def test_eval_every_records_the_error_curve_against_training_time(capsys, fast_data, mnist, tmp_path):
+    path = tmp_path / "c.json"
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "3", "--eval-every", "1",
+                     "--metrics", str(path), "--save", str(tmp_path / "n.pt"), "--no-progress"])
+    assert code == 0
+    metrics = json.loads(path.read_text())
+    curve = metrics["curve"]
+    assert curve["epochs"] == [1, 2, 3] and curve["evaluated_on"] == "test"
+    assert curve["train_seconds"] == sorted(curve["train_seconds"]) and curve["train_seconds"][-1] <= metrics["train_seconds"] + 0.01
+    # the last point of the curve is the finished network's test error
+    assert curve["error"][-1] == pytest.approx(metrics["test_error"], abs=1e-9)
+    assert "after epoch 3: test error" in capsys.readouterr().out
+
+
+def test_eval_every_is_refused_for_a_network_without_labels(capsys, fast_data):
+    assert cli.main(["train", "--preset", "unsupervised", "--eval-every", "1", "--train-size", "100",
+                     "--no-progress"]) == 2
+    assert "read-out" in capsys.readouterr().err

@@ -240,3 +240,55 @@ def test_bad_training_settings_are_a_value_error(kwargs, schedule):
     x, y = data(20)
     with pytest.raises(ValueError, match="must be"):
         getattr(net, schedule)(x, y, progress=False, **kwargs)
+
+
+def test_a_network_without_labels_trains_on_images_and_hybrids_and_answers_only_through_its_read_out():
+    torch.manual_seed(0)
+    x, y = data(300)
+    net = FFNetwork([784, 16, 16], embedding="none")
+    assert torch.equal(net.embed(x, y), x)  # no label is written: the image itself
+    history = net.train_unsupervised(x, epochs=2, batch_size=100, generator=torch.Generator().manual_seed(0),
+                                     progress=False)
+    assert [len(losses) for losses in history.layer_losses] == [6, 6]
+    with pytest.raises(ValueError, match="trained without labels"):
+        net.goodness_per_label(x)
+    with pytest.raises(ValueError, match="trained without labels"):
+        net.error_rate(x, y)
+    net.train_readout(x, y, epochs=1, progress=False)
+    assert 0 <= net.error_rate(x, y, one_pass=True) <= 1
+
+
+def test_unsupervised_training_refuses_a_network_that_writes_labels():
+    x, _ = data(50)
+    with pytest.raises(ValueError, match="embedding='none'"):
+        FFNetwork([784, 8]).train_unsupervised(x, epochs=1, progress=False)
+
+
+def test_the_unsupervised_negatives_are_hybrids_of_the_training_images(monkeypatch):
+    """Layer 0 sees the real images, normalized, then the hybrids of those same images, normalized."""
+    torch.manual_seed(0)
+    x, _ = data(40)
+    net = FFNetwork([784, 8], embedding="none")
+    made, seen = [], []
+
+    def recording_hybrids(images, generator=None, blur_steps=6):
+        made.append((images.clone(), ff.hybrid_images(images, generator, blur_steps)))
+        return made[-1][1]
+
+    original = FFLayer.step_on
+
+    def spy(self, x_unit, n_pos):
+        if self is net.layers[0]:
+            seen.append((x_unit.clone(), n_pos))
+        return original(self, x_unit, n_pos)
+
+    monkeypatch.setattr(network, "hybrid_images", recording_hybrids)
+    monkeypatch.setattr(FFLayer, "step_on", spy)
+    net.train_unsupervised(x, epochs=1, batch_size=40, generator=torch.Generator().manual_seed(1), progress=False)
+    (images, hybrids), = made
+    (both, n_pos), = seen
+    assert torch.equal(images, x)  # hybrids of the training images themselves, once per epoch
+    unit = lambda t: t / t.norm(dim=1, keepdim=True)
+    assert n_pos == 40
+    assert torch.allclose(both[:40], unit(x), atol=1e-6)
+    assert torch.allclose(both[40:], unit(hybrids), atol=1e-6)

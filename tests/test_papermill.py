@@ -38,3 +38,19 @@ def test_bad_parameter_fails_the_first_cells_with_a_readable_message(tmp_path):
     papermill = pytest.importorskip("papermill")
     with pytest.raises(papermill.PapermillExecutionError, match="EPOCHS must be a positive integer"):
         run_chapter("03_one_layer.ipynb", tmp_path, EPOCHS=0)
+
+
+def test_scaling_up_without_its_recorded_results_says_how_to_make_them(tmp_path):
+    papermill = pytest.importorskip("papermill")
+    with pytest.raises(papermill.PapermillExecutionError, match="run with RUN = True"):
+        run_chapter("08_scaling_up.ipynb", tmp_path, RESULTS=str(tmp_path / "nothing-here"))
+
+
+def test_the_recipe_comparison_at_other_parameters_trains_every_recipe_on_that_budget(tmp_path):
+    notebook = run_chapter("07_better_negatives_and_schedules.ipynb", tmp_path, TRAIN_SIZE=600, EPOCHS=1,
+                           WIDTH=16, PROGRESS=False)
+    text = outputs_text(notebook)
+    assert "600 training images, 784-16-16, epochs per layer: 1" in text
+    errors = re.findall(r"^\s*([\d.]+)%\s+(\S.*)$", text, flags=re.M)
+    assert len(errors) == 8 and errors[0][1].startswith("blog") and errors[-1][1] == "+ peer normalization"
+    assert all(0 <= float(e) <= 100 for e, _ in errors)

@@ -1,0 +1,100 @@
+"""The book's table of results (book/results.md), written from the metrics files of the runs.
+
+Every row is a JSON file written by `python -m ff_tutorial train ... --metrics FILE`: its error,
+its settings, its time, the machine and the command that made it. `python -m benchmarks.table`
+rewrites results/table.md and results/validation-table.md; a test checks they are up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+# The runs of the book, in the order the book meets them; validation runs have their own table.
+RUNS = ["seed", "fast", "accurate", "scaled", "unsupervised"]
+WHAT = {
+    "seed": "the blog, exactly (chapters 4-6)",
+    "fast": "CPU preset: the blog's 7.09% within a minute (chapter 7)",
+    "accurate": "CPU preset: at most 2% within 15 minutes",
+    "scaled": "the best supervised run, settings chosen on validation (chapter 8)",
+    "unsupervised": "unsupervised FF, hybrid negatives, linear read-out (chapter 9)",
+}
+
+
+def percent(value) -> str:
+    return "" if value is None else f"{100 * value:.2f}%"
+
+
+def describe(settings: dict) -> str:
+    schedule = "greedy" if settings["schedule"] == "greedy" else "all layers at once"
+    batch = "full batch" if not settings["batch_size"] else f"batches of {settings['batch_size']}"
+    text = f"{schedule}, {batch}, {settings['negatives']} negatives, {settings['loss']} loss"
+    if settings.get("peer_norm"):
+        text += f", peer normalization {settings['peer_norm']:g}"
+    return text
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+LEVELS = (0.0709, 0.02)  # the blog's test error, and the CPU preset's target
+
+
+def reached(m: dict) -> str:
+    """Training time until the error first reached each level, from the run's curve (--eval-every)."""
+    curve = m.get("curve")
+    if not curve:
+        return ""
+    times = []
+    for level in LEVELS:
+        t = next((s for s, e in zip(curve["train_seconds"], curve["error"]) if e <= level), None)
+        times.append("not reached" if t is None else minutes(t))
+    return " / ".join(times)
+
+
+def row(name: str, m: dict, held_out: str) -> str:
+    s = m["settings"]
+    epochs = f"{s['epochs']} per layer" if s["schedule"] == "greedy" else f"{s['epochs']}"
+    if s.get("readout_epochs"):
+        epochs += f" + {s['readout_epochs']} read-out"
+    sizes = "-".join(str(d) for d in s["dims"])
+    return (f"| {name} | {percent(m.get(f'{held_out}_error'))} | {percent(m.get(f'{held_out}_error_one_pass'))} "
+            f"| {percent(m.get('train_error', m.get('train_error_one_pass')))} | {epochs} | {sizes} "
+            f"| {s['train_size']:,} | {describe(s)} | {minutes(m['train_seconds'])} | {reached(m)} | {m['machine']} "
+            f"| `{m['command']}` |")
+
+
+HEADER = ("| run | {h} error (ten passes) | {h} error (one pass, read-out) | train error | epochs | sizes "
+          "| training images | recipe | training time | time to 7.09% / 2% | machine | command |\n"
+          "|---|---:|---:|---:|---|---|---:|---|---:|---:|---|---|")
+
+
+def table() -> str:
+    lines = [HEADER.format(h="test")]
+    for name in RUNS:
+        path = RESULTS / f"{name}.json"
+        if path.is_file():
+            lines.append(row(name, json.loads(path.read_text()), "test"))
+    return "\n".join(lines) + "\n"
+
+
+def validation_table() -> str:
+    lines = [HEADER.format(h="validation")]
+    for path in sorted((RESULTS / "validation").glob("*.json")):
+        lines.append(row(path.stem, json.loads(path.read_text()), "validation"))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    (RESULTS / "table.md").write_text(table())
+    (RESULTS / "validation-table.md").write_text(validation_table())
+    print(f"wrote {RESULTS / 'table.md'} and {RESULTS / 'validation-table.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

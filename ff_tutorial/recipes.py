@@ -1,0 +1,139 @@
+"""Recipes: every setting of a training run in one record, and the one function that runs them.
+
+The command line's presets, the recipe comparisons of chapter 7 and the runs of chapters 8 and 9
+are all recipes, so a number in the book and a number from `python -m ff_tutorial train` come
+from the same code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import torch
+
+from .history import History
+from .network import FFNetwork
+from .runtime import seed_everything
+
+SCHEDULES = ("greedy", "simultaneous")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    dims: tuple = (784, 500, 500)
+    embedding: str = "overlay"  # "none": no label, unsupervised (then negatives must be "hybrid")
+    schedule: str = "greedy"  # "greedy" (one layer after another) or "simultaneous"
+    epochs: int = 100  # per layer for "greedy", in all for "simultaneous"
+    batch_size: int = 0  # 0: the whole training set at once
+    train_size: int = 50_000
+    lr: float = 0.03
+    threshold: float = 2.0
+    negatives: str = "wrong"  # "wrong", "permuted", "hard", or "hybrid" (unsupervised)
+    optimizer: str = "adam"
+    loss: str = "ff"
+    symba_alpha: float = 4.0
+    peer_norm: float = 0.0
+    cooldown: bool = False
+    readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
+    seed: int = 0
+
+    def replace(self, **changes) -> "Recipe":
+        """A copy with some settings changed: `fast.replace(epochs=20)`."""
+        return dataclasses.replace(self, **changes)
+
+    def check(self) -> None:
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if (self.embedding == "none") != (self.negatives == "hybrid"):
+            raise ValueError("unsupervised FF goes with hybrid negatives and no label (embedding 'none'), "
+                             f"and only with them; got embedding {self.embedding!r} with negatives "
+                             f"{self.negatives!r}")
+
+    def build(self, device=None, dims=None) -> FFNetwork:
+        """A fresh, untrained network with this recipe's settings (or other layer widths `dims`)."""
+        self.check()
+        return FFNetwork(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
+                         lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
+                         peer_norm=self.peer_norm, device=device)
+
+
+def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eval=None,
+          eval_every: int | None = None, generator: torch.Generator | None = None,
+          progress: bool = True) -> tuple[FFNetwork, History]:
+    """Train `net` (by default a fresh `recipe.build()`) on x, y as the recipe says.
+
+    With x_eval, y_eval and eval_every, the error on them is recorded every so many epochs
+    (supervised recipes only: an unsupervised network has no error until its read-out is trained).
+    Returns the network and the layers' History; the read-out, if any, is trained last.
+    """
+    recipe.check()
+    net = recipe.build(x.device) if net is None else net
+    kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
+                  generator=generator, progress=progress)
+    if recipe.negatives == "hybrid":
+        history = net.train_unsupervised(x, **kwargs)
+    else:
+        kwargs.update(negatives=recipe.negatives, x_test=x_eval, y_test=y_eval, eval_every=eval_every)
+        if recipe.schedule == "greedy":
+            history = net.train_greedy(x, y, **kwargs)
+        else:
+            history = net.train_simultaneous(x, y, **kwargs)
+    if recipe.readout_epochs and not history.interrupted:
+        net.train_readout(x, y, epochs=recipe.readout_epochs, generator=generator, progress=progress)
+    return net, history
+
+
+PRESETS = {
+    # The blog, exactly: concatenated label, one batch of 50,000 images, 1000 epochs per layer,
+    # negatives from one shuffle of the labels drawn once (a tenth of them carry the true label).
+    "seed": Recipe(dims=(794, 500, 500), embedding="concat", epochs=1000, negatives="permuted"),
+    # Same widths, but mini-batches, every layer at once, labels that are really wrong, and the
+    # symmetric loss, which has no plateau at log 2 to wait out (chapter 3 shows that plateau).
+    "fast": Recipe(schedule="simultaneous", epochs=5, batch_size=50, lr=0.03, negatives="wrong",
+                   loss="symba", symba_alpha=100.0, cooldown=True),
+    # The fast preset's recipe, wider, deeper and longer: for the best test error on a CPU.
+    "accurate": Recipe(dims=(784, 1000, 1000, 1000), schedule="simultaneous", epochs=30, batch_size=50,
+                       lr=0.03, negatives="wrong", loss="symba", symba_alpha=100.0, cooldown=True,
+                       readout_epochs=10),
+    # No labels while the layers learn: real images against hybrids of two images (chapter 9).
+    # The FF loss, with peer normalization to keep units alive; then a linear read-out.
+    "unsupervised": Recipe(dims=(784, 1000, 1000, 1000), embedding="none", schedule="simultaneous",
+                           epochs=20, batch_size=50, lr=0.03, negatives="hybrid", loss="ff",
+                           peer_norm=0.03, cooldown=True, readout_epochs=20),
+}
+
+
+@dataclass
+class Trial:
+    """One recipe, trained and measured: what chapter 7's table and plot are made of."""
+
+    name: str
+    recipe: Recipe
+    network: FFNetwork
+    history: History
+
+    @property
+    def test_error(self) -> float:
+        return self.history.test_error[-1]
+
+    @property
+    def train_seconds(self) -> float:
+        return self.history.train_seconds[-1]
+
+
+def compare(recipes: dict, data, progress: bool = True) -> list:
+    """Train each named recipe on the same data from the same seed; test error after every epoch.
+
+    Every recipe gets the same budget in passes over the data: `recipe.epochs` for each layer
+    (the greedy schedule trains its layers one after the other, so it makes more passes in all).
+    Times exclude the evaluations, which are the same for every recipe.
+    """
+    trials = []
+    for name, recipe in recipes.items():
+        x, y = data.x_train[: recipe.train_size], data.y_train[: recipe.train_size]
+        generator = seed_everything(recipe.seed)  # the same initial weights and batches for all
+        net, history = train(recipe, x, y, x_eval=data.x_test, y_eval=data.y_test, eval_every=1,
+                             generator=generator, progress=progress)
+        trials.append(Trial(name, recipe, net, history))
+    return trials

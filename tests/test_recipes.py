@@ -1,0 +1,97 @@
+"""Recipes: one record of settings, trained the way it says; compare() measures them alike."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from ff_tutorial import FFNetwork, History
+from ff_tutorial.recipes import PRESETS, Recipe, compare, train
+
+
+def test_replace_changes_one_setting_and_keeps_the_rest():
+    fast = PRESETS["fast"]
+    longer = fast.replace(epochs=20)
+    assert longer.epochs == 20 and fast.epochs == 5
+    assert dataclasses.replace(longer, epochs=fast.epochs) == fast
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.epochs = 7
+
+
+def test_build_passes_every_network_setting_through():
+    recipe = Recipe(dims=(794, 30, 20), embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
+                    loss="symba", symba_alpha=7.0, peer_norm=0.02)
+    net = recipe.build()
+    assert isinstance(net, FFNetwork)
+    assert net.config == dict(dims=[794, 30, 20], embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
+                              loss="symba", symba_alpha=7.0, peer_norm=0.02, score_from=0, readout_from=1)
+    assert net.layers[1].symba_alpha == 7.0 and net.layers[0].peer_norm == 0.02
+    assert isinstance(net.layers[0].optimizer, torch.optim.SGD)
+
+
+@pytest.mark.parametrize("changes, says", [
+    (dict(schedule="sideways"), "schedule"),
+    (dict(embedding="none"), "hybrid"),
+    (dict(negatives="hybrid"), "hybrid"),
+])
+def test_recipes_that_cannot_work_are_refused_before_training(changes, says):
+    with pytest.raises(ValueError, match=says):
+        Recipe(dims=(784, 10), **changes).build()
+
+
+def test_the_greedy_schedule_trains_layer_after_layer_and_simultaneous_every_layer_each_step(small):
+    x, y, _, _ = small
+    x, y = x[:500], y[:500]
+    greedy = Recipe(dims=(784, 20, 20), schedule="greedy", epochs=2, batch_size=100, train_size=500)
+    _, h = train(greedy, x, y, generator=torch.Generator().manual_seed(0), progress=False)
+    assert [len(losses) for losses in h.layer_losses] == [10, 10]  # 2 epochs x 5 batches per layer
+    together = greedy.replace(schedule="simultaneous")
+    _, h = train(together, x, y, generator=torch.Generator().manual_seed(0), progress=False)
+    assert [len(losses) for losses in h.layer_losses] == [10, 10]
+    full_batch = greedy.replace(batch_size=0)
+    _, h = train(full_batch, x, y, generator=torch.Generator().manual_seed(0), progress=False)
+    assert [len(losses) for losses in h.layer_losses] == [2, 2]  # one step per epoch
+
+
+def test_readout_epochs_train_the_head_and_an_unsupervised_recipe_learns_without_labels(small):
+    x, y, x_test, y_test = small
+    recipe = Recipe(dims=(784, 40, 40), embedding="none", negatives="hybrid", schedule="simultaneous",
+                    epochs=1, batch_size=100, readout_epochs=2)
+    labels_seen = []
+
+    class Spy(FFNetwork):
+        def embed(self, x, y):  # unsupervised training must never write a label into an image
+            labels_seen.append(y)
+            return super().embed(x, y)
+
+    net = Spy([784, 40, 40], embedding="none")
+    net, history = train(recipe, x[:1000], y[:1000], net=net, generator=torch.Generator().manual_seed(0),
+                         progress=False)
+    assert labels_seen == [] and bool(net.head_trained)
+    assert all(len(losses) == 10 for losses in history.layer_losses)
+    assert 0 <= net.error_rate(x_test, y_test, one_pass=True) < 0.9  # the read-out learned something
+
+
+def test_compare_gives_every_recipe_the_same_data_and_seed(small, mnist):
+    recipe = Recipe(dims=(784, 20), schedule="simultaneous", epochs=2, batch_size=100, train_size=600,
+                    loss="symba")
+    trials = compare({"a": recipe, "b": recipe, "c": recipe.replace(lr=0.001)}, mnist, progress=False)
+    a, b, c = trials
+    assert [t.name for t in trials] == ["a", "b", "c"]
+    # same recipe, same seed: the same network, step for step
+    assert a.history.layer_losses == b.history.layer_losses
+    assert torch.equal(a.network.layers[0].linear.weight, b.network.layers[0].linear.weight)
+    assert a.history.layer_losses != c.history.layer_losses
+    # the test error after each epoch, on the whole test set, and the training time before it
+    assert a.history.epochs == [1, 2] and len(a.history.test_error) == 2
+    assert a.test_error == pytest.approx(a.network.error_rate(mnist.x_test, mnist.y_test))
+    assert 0 < a.history.train_seconds[0] < a.history.train_seconds[1] <= a.history.elapsed[1]
+
+
+def test_train_seconds_leave_out_the_time_spent_evaluating():
+    h = History.for_layers(1)
+    h.record(1, 1, 0.5, 0.5, eval_seconds=0.0)
+    h.record(2, 1, 0.4, 0.4, eval_seconds=100.0)  # an evaluation that took 100 s
+    assert h.train_seconds[0] == pytest.approx(h.elapsed[0])
+    assert h.train_seconds[1] == pytest.approx(h.elapsed[1] - 100.0)
+    assert "_evaluating" not in h.to_dict() and len(h.to_dict()["train_seconds"]) == 2

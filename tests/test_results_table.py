@@ -1,0 +1,32 @@
+"""The book's table of results is written from the metrics files, and is up to date with them."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is a folder, not installed
+import benchmarks.table as table  # noqa: E402
+
+
+def test_the_tables_in_the_repository_are_the_ones_the_metrics_files_make():
+    assert (table.RESULTS / "table.md").read_text() == table.table()
+    assert (table.RESULTS / "validation-table.md").read_text() == table.validation_table()
+
+
+def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatch):
+    metrics = dict(preset="fast", command="python -m ff_tutorial train --preset fast", machine="a CPU",
+                   train_seconds=200.0, test_error=0.0325, train_error=0.02,
+                   settings=dict(dims=[784, 500, 500], schedule="simultaneous", epochs=5, batch_size=50,
+                                 train_size=50000, negatives="wrong", loss="symba", readout_epochs=0))
+    (tmp_path / "fast.json").write_text(json.dumps(metrics))
+    monkeypatch.setattr(table, "RESULTS", tmp_path)
+    lines = table.table().splitlines()
+    assert len(lines) == 3  # header, rule, and the one run there is
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
+    assert cells[:2] == ["fast", "3.25%"] and "784-500-500" in cells and "50,000" in cells
+    assert "3.3 min" in cells and "a CPU" in cells and "`python -m ff_tutorial train --preset fast`" in cells
+    assert cells[9] == ""  # no curve recorded: no time to each level
+    metrics["curve"] = dict(epochs=[1, 2, 3], train_seconds=[20.0, 40.0, 60.0], error=[0.08, 0.05, 0.03])
+    (tmp_path / "fast.json").write_text(json.dumps(metrics))
+    cells = [c.strip() for c in table.table().splitlines()[2].strip("|").split("|")]
+    assert cells[9] == "40 s / not reached"
