@@ -267,3 +267,37 @@ def playground(data=None, *, threshold: float = 2.0, lr: float = 0.03, width: in
     ])
     box.controls, box.button, box.status, box.output, box.result = controls, button, status, output, result
     return box
+
+
+def still(box) -> "IPython.display.HTML":
+    """A picture of the playground's controls and status line, as plain HTML that needs no kernel.
+
+    A rendered page cannot run the widgets (no Python behind them, and often no widget script
+    either), so the book shows this still instead: the controls as disabled HTML inputs with
+    the values of the latest run, and its status line.
+    """
+    from IPython.display import HTML
+
+    rows = []
+    for control in box.controls.values():
+        label = html.escape(control.description)
+        kind = type(control).__name__
+        if kind == "Dropdown":
+            options = "".join(f"<option{' selected' if option == control.value else ''}>{html.escape(str(option))}"
+                              f"</option>" for option in control.options)
+            field, shown = f"<select disabled>{options}</select>", ""
+        elif kind in ("FloatLogSlider", "IntSlider"):
+            position = math.log10(control.value) if kind == "FloatLogSlider" else control.value
+            field = (f'<input type="range" disabled min="{control.min}" max="{control.max}" step="any" '
+                     f'value="{position}">')
+            shown = f"{control.value:.3g}" if kind == "FloatLogSlider" else str(control.value)
+        else:  # the seed: a number box
+            field, shown = f'<input type="number" disabled value="{control.value}" style="width:6em">', ""
+        rows.append(f"<tr><td style='padding-right:1em'>{label}</td><td>{field}</td><td>{shown}</td></tr>")
+    return HTML(
+        "<div style='border:1px solid #bbb;border-radius:4px;padding:0.6em;display:inline-block'>"
+        "<div style='font-size:85%;color:#666;margin-bottom:0.4em'>A still of the playground: "
+        "the controls do nothing here; open the chapter in Jupyter or Colab to use them.</div>"
+        f"<table>{''.join(rows)}</table>"
+        f"<div style='margin-top:0.5em'><button disabled>&#9654; Train</button> "
+        f"<span style='margin-left:0.5em'>{box.status.value}</span></div></div>")

@@ -37,7 +37,7 @@ def test_book_builds_and_has_every_page(html):
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
                     reason="needs Debian's chromium and chromium-driver (bash run.sh test installs them)")
 def test_chapters_in_a_browser(html):
-    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + ["book/intro.html", "book/performance.html",
+    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + ["book/intro.html", "book/results.html", "book/performance.html",
                                                              "book/references.html"]
     reports = check_pages(html, pages)
     for page, report in reports.items():

@@ -188,3 +188,14 @@ def test_loss_spikes_are_clipped_so_the_start_and_the_plateau_stay_readable(mnis
     assert "clipped" in ax.get_title()
     calm = pg.figure_for(result, mnist).axes[0]
     assert "clipped" not in calm.get_title()
+
+
+def test_the_still_shows_every_control_with_its_value_and_the_status(mnist):
+    from ff_tutorial.playground import playground, still
+    box = playground(mnist, width=25, epochs=1, train_size=300, threshold=3.0, negatives="permuted")
+    page = still(box).data
+    for control in box.controls.values():
+        assert control.description in page
+    assert "<option selected>permuted</option>" in page and "<option selected>25</option>" in page
+    assert 'value="3"' in page or ">3<" in page  # the threshold slider's value
+    assert box.status.value in page and "disabled" in page
