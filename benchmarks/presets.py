@@ -20,10 +20,7 @@ def dims_of(name: str, width: int | None = None, depth: int | None = None) -> li
 
 def build(name: str, dims=None, device="cpu", cls=FFNetwork) -> FFNetwork:
     """A fresh network with the preset's settings (`cls`: FFNetwork or a subclass of it)."""
-    p = PRESETS[name]
-    return cls(list(dims or p.dims), embedding=p.embedding, threshold=p.threshold, lr=p.lr,
-               optimizer=p.optimizer, loss=p.loss, symba_alpha=p.symba_alpha, peer_norm=p.peer_norm,
-               device=device)
+    return PRESETS[name].build(device, dims, cls=cls)
 
 
 def train(net: FFNetwork, name: str, x, y, epochs: int, generator=None, batch_size=None, **kwargs):

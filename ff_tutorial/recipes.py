@@ -50,10 +50,13 @@ class Recipe:
                              f"and only with them; got embedding {self.embedding!r} with negatives "
                              f"{self.negatives!r}")
 
-    def build(self, device=None, dims=None) -> FFNetwork:
-        """A fresh, untrained network with this recipe's settings (or other layer widths `dims`)."""
+    def build(self, device=None, dims=None, cls=FFNetwork) -> FFNetwork:
+        """A fresh, untrained network with this recipe's settings (or other layer widths `dims`).
+
+        `cls` may be a subclass of FFNetwork, such as one that times its own evaluations.
+        """
         self.check()
-        return FFNetwork(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
+        return cls(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
                          lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
                          peer_norm=self.peer_norm, device=device)
 
