@@ -34,6 +34,8 @@ def describe(settings: dict) -> str:
     text = f"{schedule}, {batch}, {settings['negatives']} negatives, {settings['loss']} loss"
     if settings.get("peer_norm"):
         text += f", peer normalization {settings['peer_norm']:g}"
+    if settings.get("jitter"):
+        text += f", images shifted by up to {settings['jitter']} pixels"
     return text
 
 

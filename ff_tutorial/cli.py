@@ -32,7 +32,8 @@ Presets (any field can be overridden by its flag):
   accurate  the fast recipe on 784-1000-1000-1000 for 30 epochs, then a softmax read-out
         (10 epochs) for one-pass prediction; about 10 minutes on a 2-core CPU
   unsupervised  no labels while the layers learn: real images against hybrid images,
-        784-1000-1000-1000; then a softmax read-out on the normalized activities
+        784-1000-1000-1000; then a softmax read-out on the normalized activities of
+        every layer
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
@@ -94,7 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--symba-alpha", type=positive(float), help="sharpness of the symmetric loss")
     train.add_argument("--peer-norm", type=non_negative(float), help="weight of peer normalization (0: off)")
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
+    train.add_argument("--jitter", type=non_negative(int), metavar="PIXELS",
+                       help="shift each training image by up to this many pixels each epoch (0: off)")
     train.add_argument("--readout-epochs", type=non_negative(int), help="train the one-pass softmax read-out too")
+    train.add_argument("--readout-from", type=non_negative(int), metavar="LAYER",
+                       help="first layer whose activities the read-out sees (0: all of them)")
+    train.add_argument("--readout-lr", type=positive(float), help="learning rate of the read-out")
     train.add_argument("--seed", type=non_negative(int))
     train.add_argument("--eval-every", type=positive(int), metavar="N",
                        help="also measure the held-out error every N epochs, and record it with the "

@@ -11,6 +11,7 @@ from torch import nn
 from .data import MEAN, NUM_CLASSES, STD
 from .goodness import goodness
 from .history import History, TrainingDiverged, interruptible
+from .augment import shift_images
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, check_number, normalize
 from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
@@ -240,21 +241,25 @@ class FFNetwork(nn.Module):
 
     def train_simultaneous(self, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
                            x_test=None, y_test=None, eval_every: int | None = 1, cooldown: bool = False,
-                           generator: torch.Generator | None = None, progress: bool = True) -> History:
+                           jitter: int = 0, generator: torch.Generator | None = None,
+                           progress: bool = True) -> History:
         """Every layer takes a local step on each mini-batch, each on the output of the one below.
 
         Still no gradient crosses a layer: each layer's input is detached. Negatives are drawn
-        anew each epoch ('hard' ones from the whole network's current beliefs).
+        anew each epoch ('hard' ones from the whole network's current beliefs). With `jitter`,
+        each epoch sees every image shifted by up to that many pixels (`shift_images`).
         """
         x, y, x_test, y_test = self._prepare(x, y, x_test, y_test, epochs, batch_size, negatives, eval_every)
+        shift_images(x[:1], jitter)  # a bad jitter fails here, not after the first epoch's work
         history = History.for_layers(len(self.layers))
         with interruptible(history, progress):
             for epoch in progress_bar(range(epochs), progress, desc="epochs"):
                 for layer in self.layers:
                     layer.set_lr(cooled_lr(self.lr, epoch, epochs, cooldown))
-                y_neg = self._negative_labels(negatives, x, y, generator, None)
+                seen = shift_images(x, jitter, generator)
+                y_neg = self._negative_labels(negatives, seen, y, generator, None)
                 for idx in batches(len(x), batch_size, generator, self.device):
-                    h = torch.cat([self.embed(x[idx], y[idx]), self.embed(x[idx], y_neg[idx])])
+                    h = torch.cat([self.embed(seen[idx], y[idx]), self.embed(seen[idx], y_neg[idx])])
                     for k, layer in enumerate(self.layers):
                         h = self._step(k, layer, normalize(h), len(h) // 2, history)
                 if eval_every and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
@@ -262,7 +267,7 @@ class FFNetwork(nn.Module):
         return history
 
     def train_unsupervised(self, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
-                           blur_steps: int = 6, generator: torch.Generator | None = None,
+                           blur_steps: int = 6, jitter: int = 0, generator: torch.Generator | None = None,
                            progress: bool = True) -> History:
         """Forward-Forward without labels: real images are positive, hybrid images negative.
 
@@ -276,14 +281,16 @@ class FFNetwork(nn.Module):
         # The same checks as the supervised schedules; "wrong" stands in for the negatives, which
         # are hybrids here and need no check of their own.
         x, _, _, _ = self._prepare(x, None, None, None, epochs, batch_size, "wrong", None)
+        shift_images(x[:1], jitter)  # a bad jitter fails here, not after the first epoch's work
         history = History.for_layers(len(self.layers))
         with interruptible(history, progress):
             for epoch in progress_bar(range(epochs), progress, desc="epochs"):
                 for layer in self.layers:
                     layer.set_lr(cooled_lr(self.lr, epoch, epochs, cooldown))
-                negatives = hybrid_images(x, generator, blur_steps)
+                seen = shift_images(x, jitter, generator)
+                negatives = hybrid_images(seen, generator, blur_steps)
                 for idx in batches(len(x), batch_size, generator, self.device):
-                    h = torch.cat([x[idx], negatives[idx]])
+                    h = torch.cat([seen[idx], negatives[idx]])
                     for k, layer in enumerate(self.layers):
                         h = self._step(k, layer, normalize(h), len(h) // 2, history)
         return history
@@ -310,6 +317,7 @@ class FFNetwork(nn.Module):
         check_data(x, y)
         check_positive_int("epochs", epochs)
         check_positive_int("batch_size", batch_size)
+        check_number("read-out learning rate", lr)
         features, y = self.readout_features(x), y.to(self.device)
         optimizer = torch.optim.Adam(self.head.parameters(), lr=lr)
         history = History.for_layers(1)

@@ -35,7 +35,10 @@ class Recipe:
     symba_alpha: float = 4.0
     peer_norm: float = 0.0
     cooldown: bool = False
+    jitter: int = 0  # shift each image by up to this many pixels, anew each epoch (simultaneous only)
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
+    readout_from: int | None = None  # the first layer the read-out sees (None: the network's default)
+    readout_lr: float = 0.01  # Adam's learning rate for the read-out
     seed: int = 0
 
     def replace(self, **changes) -> "Recipe":
@@ -45,6 +48,9 @@ class Recipe:
     def check(self) -> None:
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.jitter and self.schedule != "simultaneous":
+            raise ValueError("jitter needs the simultaneous schedule: the greedy one computes each "
+                             "layer's input once, from images that stay where they are")
         if (self.embedding == "none") != (self.negatives == "hybrid"):
             raise ValueError("unsupervised FF goes with hybrid negatives and no label (embedding 'none'), "
                              f"and only with them; got embedding {self.embedding!r} with negatives "
@@ -58,7 +64,7 @@ class Recipe:
         self.check()
         return cls(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
                          lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
-                         peer_norm=self.peer_norm, device=device)
+                         peer_norm=self.peer_norm, readout_from=self.readout_from, device=device)
 
 
 def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eval=None,
@@ -75,15 +81,16 @@ def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eva
     kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
                   generator=generator, progress=progress)
     if recipe.negatives == "hybrid":
-        history = net.train_unsupervised(x, **kwargs)
+        history = net.train_unsupervised(x, jitter=recipe.jitter, **kwargs)
     else:
         kwargs.update(negatives=recipe.negatives, x_test=x_eval, y_test=y_eval, eval_every=eval_every)
         if recipe.schedule == "greedy":
             history = net.train_greedy(x, y, **kwargs)
         else:
-            history = net.train_simultaneous(x, y, **kwargs)
+            history = net.train_simultaneous(x, y, jitter=recipe.jitter, **kwargs)
     if recipe.readout_epochs and not history.interrupted:
-        net.train_readout(x, y, epochs=recipe.readout_epochs, generator=generator, progress=progress)
+        net.train_readout(x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr, generator=generator,
+                          progress=progress)
     return net, history
 
 
@@ -100,10 +107,11 @@ PRESETS = {
                        lr=0.03, negatives="wrong", loss="symba", symba_alpha=100.0, cooldown=True,
                        readout_epochs=10),
     # No labels while the layers learn: real images against hybrids of two images (chapter 9).
-    # The FF loss, with peer normalization to keep units alive; then a linear read-out.
+    # The FF loss, with peer normalization to keep units alive; then a linear read-out on every
+    # layer, whose learning rate was chosen on the validation split (benchmarks/unsupervised_readout.py).
     "unsupervised": Recipe(dims=(784, 1000, 1000, 1000), embedding="none", schedule="simultaneous",
                            epochs=20, batch_size=50, lr=0.03, negatives="hybrid", loss="ff",
-                           peer_norm=0.03, cooldown=True, readout_epochs=20),
+                           peer_norm=0.03, cooldown=True, readout_epochs=20, readout_from=0, readout_lr=0.3),
 }
 
 

@@ -33,6 +33,25 @@ def test_train_help_names_the_presets_and_the_outputs(capsys):
         assert text in out, text
 
 
+def test_every_recipe_setting_has_its_own_flag(capsys):
+    from dataclasses import fields
+    from ff_tutorial.recipes import Recipe
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--help"])
+    out = capsys.readouterr().out
+    for field in fields(Recipe):
+        assert f"--{field.name.replace('_', '-')}" in out, field.name
+
+
+@pytest.mark.parametrize("flags, says", [
+    (["--jitter", "2", "--schedule", "greedy"], "jitter needs the simultaneous schedule"),
+    (["--readout-from", "5", "--readout-epochs", "1"], "readout_from must name a layer"),
+])
+def test_settings_that_do_not_go_together_are_refused_before_training(capsys, fast_data, flags, says):
+    assert cli.main(["train", "--no-progress", "--train-size", "100", *flags]) == 2
+    assert says in capsys.readouterr().err
+
+
 def test_a_command_is_required(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main([])
@@ -53,6 +72,9 @@ def test_a_command_is_required(capsys):
     (["--dims", "784,x"], "comma-separated integers"),
     (["--preset", "blog"], "invalid choice"),
     (["--negatives", "random"], "invalid choice"),
+    (["--jitter", "-1"], "zero or positive"),
+    (["--readout-lr", "0"], "positive"),
+    (["--readout-from", "one"], "whole number"),
 ])
 def test_bad_flag_values_exit_2_with_a_readable_message(capsys, flags, says):
     with pytest.raises(SystemExit) as exit_:

@@ -20,11 +20,12 @@ def test_replace_changes_one_setting_and_keeps_the_rest():
 
 def test_build_passes_every_network_setting_through():
     recipe = Recipe(dims=(794, 30, 20), embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
-                    loss="symba", symba_alpha=7.0, peer_norm=0.02)
+                    loss="symba", symba_alpha=7.0, peer_norm=0.02, readout_from=0)
     net = recipe.build()
     assert isinstance(net, FFNetwork)
     assert net.config == dict(dims=[794, 30, 20], embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
-                              loss="symba", symba_alpha=7.0, peer_norm=0.02, score_from=0, readout_from=1)
+                              loss="symba", symba_alpha=7.0, peer_norm=0.02, score_from=0, readout_from=0)
+    assert recipe.replace(readout_from=None).build().readout_from == 1  # the network's own default
     assert net.layers[1].symba_alpha == 7.0 and net.layers[0].peer_norm == 0.02
     assert isinstance(net.layers[0].optimizer, torch.optim.SGD)
 
@@ -33,6 +34,7 @@ def test_build_passes_every_network_setting_through():
     (dict(schedule="sideways"), "schedule"),
     (dict(embedding="none"), "hybrid"),
     (dict(negatives="hybrid"), "hybrid"),
+    (dict(jitter=2), "simultaneous"),  # the default schedule is greedy
 ])
 def test_recipes_that_cannot_work_are_refused_before_training(changes, says):
     with pytest.raises(ValueError, match=says):
@@ -95,3 +97,21 @@ def test_train_seconds_leave_out_the_time_spent_evaluating():
     assert h.train_seconds[0] == pytest.approx(h.elapsed[0])
     assert h.train_seconds[1] == pytest.approx(h.elapsed[1] - 100.0)
     assert "_evaluating" not in h.to_dict() and len(h.to_dict()["train_seconds"]) == 2
+
+
+def test_the_read_out_trains_with_the_recipe_s_learning_rate_on_the_layers_it_names(small):
+    x, y, _, _ = small
+    calls = []
+
+    class Spy(FFNetwork):
+        def train_readout(self, x, y, epochs=10, batch_size=1000, lr=0.01, generator=None, progress=True):
+            calls.append((epochs, lr, self.readout_from))
+            return super().train_readout(x, y, epochs, batch_size, lr, generator, progress)
+
+    recipe = Recipe(dims=(784, 20, 20), schedule="simultaneous", epochs=1, batch_size=100, readout_epochs=1,
+                    readout_from=0, readout_lr=0.05)
+    net, _ = train(recipe, x[:500], y[:500], net=recipe.build(cls=Spy), progress=False)
+    assert calls == [(1, 0.05, 0)]
+    assert net.head.in_features == 40  # both layers' activities
+    with pytest.raises(ValueError, match="read-out learning rate"):
+        train(recipe.replace(readout_lr=-1.0), x[:500], y[:500], progress=False)

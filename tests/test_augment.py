@@ -1,0 +1,76 @@
+"""Jitter: a shifted image is the same picture moved, with background where it moved from."""
+
+import pytest
+import torch
+
+from ff_tutorial.augment import BACKGROUND, shift_images
+
+
+def dots(n):
+    """n blank images, each with one bright pixel in the middle, at (13, 14)."""
+    x = torch.full((n, 784), BACKGROUND)
+    x.view(n, 28, 28)[:, 13, 14] = 3.0
+    return x
+
+
+def test_every_image_is_moved_by_at_most_the_shift_and_all_25_moves_happen():
+    out = shift_images(dots(2000), 2, torch.Generator().manual_seed(0)).view(2000, 28, 28)
+    where = (out == 3.0).nonzero()
+    assert len(where) == 2000  # each picture keeps its one bright pixel, nothing is duplicated
+    rows, cols = where[:, 1] - 13, where[:, 2] - 14
+    assert rows.abs().max() == 2 and cols.abs().max() == 2
+    moves = torch.stack([rows, cols], 1).unique(dim=0)
+    assert len(moves) == 25
+    assert ((out == BACKGROUND) | (out == 3.0)).all()  # the rest stays background
+
+
+def test_a_shift_moves_the_whole_picture_and_fills_the_edge_with_background(mnist):
+    x = mnist.x_train[:200]
+    out = shift_images(x, 3, torch.Generator().manual_seed(1)).view(200, 28, 28)
+    pictures = x.view(200, 28, 28)
+    for picture, moved in zip(pictures, out):
+        # find the move by trying all 49: exactly one must reproduce the shifted image
+        matches = []
+        for dy in range(-3, 4):
+            for dx in range(-3, 4):
+                expected = torch.full((28, 28), BACKGROUND)
+                src = picture[max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
+                expected[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+                matches.append(torch.equal(moved, expected))
+        assert sum(matches) >= 1
+
+
+def test_no_shift_gives_the_images_back_and_the_same_generator_the_same_shifts(mnist):
+    x = mnist.x_train[:50]
+    assert shift_images(x, 0) is x
+    a = shift_images(x, 2, torch.Generator().manual_seed(4))
+    b = shift_images(x, 2, torch.Generator().manual_seed(4))
+    assert torch.equal(a, b) and not torch.equal(a, x)
+
+
+@pytest.mark.parametrize("bad", [-1, 28, 1.5, True, "2"])
+def test_a_shift_that_is_not_a_small_whole_number_is_refused(bad):
+    with pytest.raises(ValueError, match="max_shift"):
+        shift_images(dots(2), bad)
+
+
+def test_jittered_training_sees_moved_images_and_refuses_a_bad_jitter_before_training(small):
+    from ff_tutorial import FFNetwork
+    x, y, _, _ = small
+    seen = []
+
+    class Spy(FFNetwork):
+        def embed(self, images, labels):
+            seen.append(images.clone())
+            return super().embed(images, labels)
+
+    net = Spy([784, 20])
+    net.train_simultaneous(x[:100], y[:100], epochs=1, batch_size=100, jitter=2, eval_every=None,
+                           generator=torch.Generator().manual_seed(0), progress=False)
+    # The positives of the one batch are the training images, shifted: only the few that drew
+    # the move (0, 0), 1 in 25, are still equal to an original (all 100 would be without jitter).
+    positives = seen[0]
+    unmoved = sum(any(torch.equal(p, original) for original in x[:100]) for p in positives)
+    assert len(positives) == 100 and unmoved < 15
+    with pytest.raises(ValueError, match="max_shift"):
+        Spy([784, 20]).train_simultaneous(x[:100], y[:100], epochs=1, jitter=-1, progress=False)
