@@ -1,7 +1,7 @@
 """How the unsupervised preset's read-out was chosen: its layers and learning rate, on validation.
 
 `python -m benchmarks.unsupervised_readout` trains the `unsupervised` preset's layers on the first
-20,000 training images for 5 epochs (a few minutes on a 2-core CPU), then trains one read-out per
+20,000 training images for 5 epochs (a minute and a half on a 2-core CPU), then trains one read-out per
 candidate setting on the same frozen network and prints each one's error on the validation split
 (the last 10,000 training images). No test image is looked at. The preset keeps the best.
 """

@@ -12,6 +12,12 @@ SIDE = 28
 BACKGROUND = (0 - MEAN) / STD  # a blank pixel after load_mnist's normalization
 
 
+def check_max_shift(max_shift) -> None:
+    """A clear error for a shift that is not a whole number of pixels smaller than the image."""
+    if not isinstance(max_shift, int) or isinstance(max_shift, bool) or not 0 <= max_shift < SIDE:
+        raise ValueError(f"max_shift must be a whole number of pixels from 0 to {SIDE - 1}, got {max_shift!r}")
+
+
 def shift_images(x: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Each image shifted by its own random (dx, dy), each a whole number in [-max_shift, max_shift].
 
@@ -20,8 +26,7 @@ def shift_images(x: torch.Tensor, max_shift: int, generator: torch.Generator | N
     trained on shifted images must recognize a digit a little away from where it was drawn.
     """
     check_images(x)
-    if not isinstance(max_shift, int) or isinstance(max_shift, bool) or not 0 <= max_shift < SIDE:
-        raise ValueError(f"max_shift must be a whole number of pixels from 0 to {SIDE - 1}, got {max_shift!r}")
+    check_max_shift(max_shift)
     if max_shift == 0:
         return x
     n = len(x)

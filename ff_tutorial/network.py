@@ -8,10 +8,10 @@ import warnings
 import torch
 from torch import nn
 
+from .augment import check_max_shift, shift_images
 from .data import MEAN, NUM_CLASSES, STD
 from .goodness import goodness
 from .history import History, TrainingDiverged, interruptible
-from .augment import shift_images
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, check_number, normalize
 from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
@@ -250,7 +250,7 @@ class FFNetwork(nn.Module):
         each epoch sees every image shifted by up to that many pixels (`shift_images`).
         """
         x, y, x_test, y_test = self._prepare(x, y, x_test, y_test, epochs, batch_size, negatives, eval_every)
-        shift_images(x[:1], jitter)  # a bad jitter fails here, not after the first epoch's work
+        check_max_shift(jitter)
         history = History.for_layers(len(self.layers))
         with interruptible(history, progress):
             for epoch in progress_bar(range(epochs), progress, desc="epochs"):
@@ -281,7 +281,7 @@ class FFNetwork(nn.Module):
         # The same checks as the supervised schedules; "wrong" stands in for the negatives, which
         # are hybrids here and need no check of their own.
         x, _, _, _ = self._prepare(x, None, None, None, epochs, batch_size, "wrong", None)
-        shift_images(x[:1], jitter)  # a bad jitter fails here, not after the first epoch's work
+        check_max_shift(jitter)
         history = History.for_layers(len(self.layers))
         with interruptible(history, progress):
             for epoch in progress_bar(range(epochs), progress, desc="epochs"):
