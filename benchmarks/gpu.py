@@ -36,7 +36,9 @@ def precision(name: str, device_type: str = "cuda", autocast: bool = True):
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = name != "fp32"
     try:
         if name == "bf16" and autocast:
-            with torch.autocast(device_type, dtype=torch.bfloat16):
+            # No cache: autocast keeps one bfloat16 copy of each weight for as long as the context
+            # lasts, and a context around a whole training run would then never see an update.
+            with torch.autocast(device_type, dtype=torch.bfloat16, cache_enabled=False):
                 yield
         else:
             yield

@@ -35,7 +35,7 @@ def describe(settings: dict) -> str:
     if settings.get("peer_norm"):
         text += f", peer normalization {settings['peer_norm']:g}"
     if settings.get("jitter"):
-        text += f", images shifted by up to {settings['jitter']} pixels"
+        text += f", images shifted by up to {settings['jitter']} pixel{'s' if settings['jitter'] > 1 else ''}"
     return text
 
 
@@ -99,10 +99,47 @@ def validation_table() -> str:
     return tables(runs, "validation")
 
 
+GPU_HEADER = ("| run | GPU | test error (ten / one pass) | training time | on the CPU: test error | "
+              "training time | GPU speed-up |\n|---|---|---:|---:|---:|---:|---:|")
+
+
+def errors(m: dict) -> str:
+    return " / ".join(percent(m.get(key)) or "-" for key in ("test_error", "test_error_one_pass"))
+
+
+def ratio(r: float) -> str:
+    return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
+
+
+def gpu_table() -> str:
+    """The runs made on a GPU: the recorded runs again (benchmarks/gpu_runs.py), beside the CPU's
+    numbers, then any run made only there."""
+    order = lambda path: (RUNS.index(path.stem) if path.stem in RUNS else len(RUNS), path.stem)  # the book's first
+    paths = sorted((RESULTS / "gpu").glob("*.json"), key=order)
+    rows, how = [GPU_HEADER], [HOW_HEADER]
+    for path in paths:
+        name, gpu = path.stem, json.loads(path.read_text())
+        note = " (interrupted)" if gpu.get("interrupted") else ""
+        cells = f"| {name}{note} | {gpu['machine']} | {errors(gpu)} | {minutes(gpu['train_seconds'])} "
+        cpu_path = RESULTS / f"{name}.json"
+        if cpu_path.is_file():
+            cpu = json.loads(cpu_path.read_text())
+            cells += (f"| {errors(cpu)} | {minutes(cpu['train_seconds'])} "
+                      f"| {ratio(cpu['train_seconds'] / gpu['train_seconds'])} |")
+        else:
+            cells += "| not run | | |"
+        rows.append(cells)
+        how.append(how_row(name, gpu))
+    if len(rows) == 1:
+        return "No run has been made on a GPU yet: `python -m benchmarks.gpu_runs` repeats the recorded ones.\n"
+    return "\n".join(rows) + "\n\nHow each GPU run was made:\n\n" + "\n".join(how) + "\n"
+
+
 def main() -> int:
-    (RESULTS / "table.md").write_text(table())
-    (RESULTS / "validation-table.md").write_text(validation_table())
-    print(f"wrote {RESULTS / 'table.md'} and {RESULTS / 'validation-table.md'}")
+    written = {"table.md": table(), "validation-table.md": validation_table(), "gpu-table.md": gpu_table()}
+    for name, text in written.items():
+        (RESULTS / name).write_text(text)
+    print(f"wrote {', '.join(str(RESULTS / name) for name in written)}")
     return 0
 
 

@@ -32,8 +32,8 @@ Presets (any field can be overridden by its flag):
   accurate  the fast recipe on 784-1000-1000-1000 for 30 epochs, then a softmax read-out
         (10 epochs) for one-pass prediction; about 10 minutes on a 2-core CPU
   unsupervised  no labels while the layers learn: real images against hybrid images,
-        784-1000-1000-1000; then a softmax read-out on the normalized activities of
-        every layer
+        784-1000-1000-1000, the symmetric loss with alpha 4, images shifted by up to a pixel,
+        40 epochs; then a softmax read-out on the normalized activities of every layer
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.

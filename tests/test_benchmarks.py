@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth")
@@ -81,3 +82,19 @@ def test_report_files(quick):
     assert "Measured on" in table and table.count("### ") >= len(SECTIONS)
     for name in ("error-vs-time-cpu-quick.png", "growth-cpu-quick.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_bfloat16_training_sees_every_update_of_the_weights():
+    # A context around many steps must not keep using the bfloat16 copy of the weights it made
+    # at the first step: then every step computes the same loss and the network never learns.
+    from benchmarks import gpu
+    from ff_tutorial.layer import FFLayer
+    from ff_tutorial.network import normalize
+
+    torch.manual_seed(0)
+    layer = FFLayer(784, 50, loss="symba", symba_alpha=100.0)
+    x = normalize(torch.rand(20, 784))
+    with gpu.precision("bf16", "cpu"):
+        losses = [layer.step_on(x, 10)[0] for _ in range(5)]
+        assert torch.is_autocast_enabled("cpu")
+    assert len(set(losses)) == 5 and losses[-1] < losses[0]

@@ -292,3 +292,20 @@ def test_the_unsupervised_negatives_are_hybrids_of_the_training_images(monkeypat
     assert n_pos == 40
     assert torch.allclose(both[:40], unit(x), atol=1e-6)
     assert torch.allclose(both[40:], unit(hybrids), atol=1e-6)
+
+
+@pytest.mark.parametrize("loss", ["ff", "symba"])
+def test_unsupervised_layers_learn_to_give_real_test_digits_more_goodness_than_their_hybrids(small, loss):
+    # The symmetric loss compares each image with its own hybrid: rows i and n + i of a batch.
+    x, _, x_test, _ = small
+    hybrids = ff.hybrid_images(x_test, torch.Generator().manual_seed(5))
+    torch.manual_seed(0)
+    net = FFNetwork([784, 100], embedding="none", loss=loss, symba_alpha=4.0)
+
+    def real_wins():
+        layer = net.layers[0]
+        return (layer.goodness(network.normalize(x_test)) > layer.goodness(network.normalize(hybrids))).float().mean()
+
+    before = real_wins()
+    net.train_unsupervised(x, epochs=3, batch_size=50, generator=torch.Generator().manual_seed(0), progress=False)
+    assert before < 0.6 and real_wins() > 0.75  # from a coin toss to a clear preference

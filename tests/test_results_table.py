@@ -11,6 +11,7 @@ import benchmarks.table as table  # noqa: E402
 def test_the_tables_in_the_repository_are_the_ones_the_metrics_files_make():
     assert (table.RESULTS / "table.md").read_text() == table.table()
     assert (table.RESULTS / "validation-table.md").read_text() == table.validation_table()
+    assert (table.RESULTS / "gpu-table.md").read_text() == table.gpu_table()
 
 
 def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatch):
@@ -32,3 +33,25 @@ def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatc
     (tmp_path / "fast.json").write_text(json.dumps(metrics))
     cells = [c.strip() for c in table.table().splitlines()[2].strip("|").split("|")]
     assert cells[8] == "40 s / not reached"
+
+
+def test_the_gpu_table_sets_each_gpu_run_beside_its_cpu_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(table, "RESULTS", tmp_path)
+    assert "No run has been made on a GPU" in table.gpu_table()
+    settings = dict(dims=[784, 500, 500], schedule="simultaneous", epochs=5, batch_size=50,
+                    train_size=50000, negatives="wrong", loss="symba", readout_epochs=0)
+    cpu = dict(command="python -m ff_tutorial train --preset fast", machine="a CPU", train_seconds=300.0,
+               test_error=0.0325, settings=settings)
+    gpu = dict(cpu, command="python -m ff_tutorial train --preset fast --device cuda", machine="a GPU",
+               train_seconds=20.0, test_error=0.0331, test_error_one_pass=0.03)
+    (tmp_path / "gpu").mkdir()
+    (tmp_path / "fast.json").write_text(json.dumps(cpu))
+    (tmp_path / "gpu" / "fast.json").write_text(json.dumps(gpu))
+    lines = [line for line in table.gpu_table().splitlines() if line.startswith("|")]
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
+    assert cells == ["fast", "a GPU", "3.31% / 3.00%", "20 s", "3.25% / -", "5.0 min", "15x"]
+    assert "`python -m ff_tutorial train --preset fast --device cuda`" in lines[-1]
+    (tmp_path / "gpu" / "big.json").write_text(json.dumps(dict(gpu, train_seconds=90.0)))  # a GPU-only run
+    lines = [line for line in table.gpu_table().splitlines() if line.startswith("|")]
+    assert [c.strip() for c in lines[3].strip("|").split("|")][:5] == ["big", "a GPU", "3.31% / 3.00%", "90 s",
+                                                                     "not run"]
