@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from .table import RESULTS, RUNS
 
@@ -80,10 +79,11 @@ def main(argv=None) -> int:
             print(f"budget spent: {name} and the runs after it were not started")
             break
         code, interrupted = run(command, left)
-        if code != 0 or interrupted:
-            print(f"{name}: {'interrupted at the budget' if interrupted else f'failed (exit code {code})'}")
-            if interrupted:
-                break
+        if interrupted:
+            print(f"{name}: interrupted at the budget; the runs after it were not started")
+            break
+        if code != 0:
+            print(f"{name}: failed (exit code {code})")
     return 0
 
 
