@@ -15,12 +15,14 @@ from __future__ import annotations
 import argparse
 import time
 
-from ff_tutorial import load_mnist, seed_everything
+from ff_tutorial import seed_everything
 from ff_tutorial.recipes import PRESETS, train
 
-# The starting point: the unsupervised preset's layers as they were before this comparison
-# (the FF loss with threshold 2, images where they are). Each candidate changes some of that.
-START = dict(loss="ff", jitter=0)
+from .unsupervised_readout import LAYERS, validation_data
+
+# The starting point: the unsupervised preset's layers as they were before this comparison, the
+# ones its read-out was chosen on (the FF loss with threshold 2, images where they are).
+START = LAYERS
 CANDIDATES = {  # name -> the settings it changes
     "FF loss (the starting point)": {},
     "lr 0.01": dict(lr=0.01),
@@ -47,14 +49,11 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the layers")
     parser.add_argument("--only", help="comma-separated candidate names (default: all)")
     args = parser.parse_args(argv)
-    if not 0 < args.train_size <= 50_000:
-        parser.error(f"--train-size must be from 1 to 50000 (the rest is the validation split), got {args.train_size}")
     names = list(CANDIDATES) if not args.only else [n.strip() for n in args.only.split(",")]
     unknown = [n for n in names if n not in CANDIDATES]
     if unknown:
         parser.error(f"unknown candidate(s) {unknown}; choose from {list(CANDIDATES)}")
-    data = load_mnist().validation_split()
-    x, y = data.x_train[: args.train_size], data.y_train[: args.train_size]
+    data, x, y = validation_data(parser, args.train_size)
     base = PRESETS["unsupervised"].replace(epochs=args.epochs, train_size=args.train_size, **START)
     print(f"layers {list(base.dims)} trained without labels on {len(x):,} images for {args.epochs} epochs; "
           f"read-out: {base.readout_epochs} epochs at lr {base.readout_lr:g} on every layer")

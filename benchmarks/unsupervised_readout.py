@@ -23,6 +23,14 @@ LAYERS = dict(loss="ff", jitter=0)
 CANDIDATES = [(1, 0.01), (0, 0.01), (0, 0.03), (0, 0.1), (0, 0.3)]
 
 
+def validation_data(parser, train_size: int):
+    """The validation split, and its first `train_size` training images and labels to train on."""
+    if not 0 < train_size <= 50_000:
+        parser.error(f"--train-size must be from 1 to 50000 (the rest is the validation split), got {train_size}")
+    data = load_mnist().validation_split()
+    return data, data.x_train[:train_size], data.y_train[:train_size]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.unsupervised_readout", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -30,10 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the layers")
     parser.add_argument("--readout-epochs", type=int, default=20)
     args = parser.parse_args(argv)
-    if not 0 < args.train_size <= 50_000:
-        parser.error(f"--train-size must be from 1 to 50000 (the rest is the validation split), got {args.train_size}")
-    data = load_mnist().validation_split()
-    x, y = data.x_train[: args.train_size], data.y_train[: args.train_size]
+    data, x, y = validation_data(parser, args.train_size)
     recipe = PRESETS["unsupervised"].replace(epochs=args.epochs, readout_epochs=0, train_size=args.train_size,
                                              **LAYERS)
     net, _ = train(recipe, x, y, generator=seed_everything(recipe.seed), progress=False)
