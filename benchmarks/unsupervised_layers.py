@@ -2,7 +2,7 @@
 
 `python -m benchmarks.unsupervised_layers` trains the `unsupervised` preset's network on the first
 20,000 training images for 5 epochs once per candidate (each changes settings of the layers),
-then the preset's read-out on each, and prints the error on the validation split (the last 10,000
+then the read-out chosen by benchmarks/unsupervised_readout.py on each, and prints the error on the validation split (the last 10,000
 training images). No test image is looked at. About a minute per candidate on a 2-core CPU.
 
 Short runs favour settings that learn fast; the table says which direction is worth a full run,
@@ -18,7 +18,7 @@ import time
 from ff_tutorial import seed_everything
 from ff_tutorial.recipes import PRESETS, train
 
-from .unsupervised_readout import LAYERS, validation_data
+from .unsupervised_readout import LAYERS, READOUT, validation_data
 
 # The starting point: the unsupervised preset's layers as they were before this comparison, the
 # ones its read-out was chosen on (the FF loss with threshold 2, images where they are).
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown candidate(s) {unknown}; choose from {list(CANDIDATES)}")
     data, x, y = validation_data(parser, args.train_size)
-    base = PRESETS["unsupervised"].replace(epochs=args.epochs, train_size=args.train_size, **START)
+    base = PRESETS["unsupervised"].replace(epochs=args.epochs, train_size=args.train_size, **START, **READOUT)
     print(f"layers {list(base.dims)} trained without labels on {len(x):,} images for {args.epochs} epochs; "
           f"read-out: {base.readout_epochs} epochs at lr {base.readout_lr:g} on every layer")
     print("| layers' setting | read-out train error | validation error | time |\n|---|---:|---:|---:|")

@@ -1,8 +1,11 @@
 """The book's table of results is written from the metrics files, and is up to date with them."""
 
 import json
+import shlex
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is a folder, not installed
 import benchmarks.table as table  # noqa: E402
@@ -55,3 +58,27 @@ def test_the_gpu_table_sets_each_gpu_run_beside_its_cpu_run(tmp_path, monkeypatc
     lines = [line for line in table.gpu_table().splitlines() if line.startswith("|")]
     assert [c.strip() for c in lines[3].strip("|").split("|")][:5] == ["big", "a GPU", "3.31% / 3.00%", "90 s",
                                                                      "not run"]
+
+
+def recorded_runs():
+    folders = [table.RESULTS, table.RESULTS / "validation", table.RESULTS / "gpu"]
+    return sorted(path for folder in folders for path in folder.glob("*.json") if "settings" in json.loads(path.read_text()))
+
+
+@pytest.mark.parametrize("path", recorded_runs(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_recorded_command_still_means_the_settings_recorded_with_it(path):
+    # A preset whose defaults move on would silently change what an old command reruns.
+    from dataclasses import asdict
+
+    from ff_tutorial import cli
+    from ff_tutorial.recipes import Recipe
+
+    metrics = json.loads(path.read_text())
+    words = shlex.split(metrics["command"])
+    assert words[:3] == ["python", "-m", "ff_tutorial"], metrics["command"]
+    args = cli.build_parser().parse_args(words[3:])
+    now = json.loads(json.dumps(asdict(cli.settings_from(args))))  # tuples as JSON lists, as recorded
+    defaults = json.loads(json.dumps(asdict(Recipe())))
+    # A setting added after the run was recorded must still have the default that meant "as before".
+    expected = {name: metrics["settings"].get(name, defaults[name]) for name in now}
+    assert now == expected
