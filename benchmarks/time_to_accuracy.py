@@ -98,7 +98,8 @@ def seed_run(path: Path) -> dict | None:
     as_preset = json.loads(json.dumps(asdict(PRESETS["seed"])))
     path = path.resolve()
     return dict(
-        source=str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path), train_seconds=metrics["train_seconds"], test_error=metrics["test_error"],
+        source=str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+        train_seconds=metrics["train_seconds"], test_error=metrics["test_error"],
         device=metrics.get("device"), threads=metrics.get("threads"), torch=metrics.get("torch"),
         settings_are_the_preset=same_settings(metrics.get("settings") or {}, as_preset),
         # Evaluated once, at the end: a threshold it beats was reached by then, not necessarily sooner.

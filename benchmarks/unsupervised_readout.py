@@ -20,7 +20,7 @@ from ff_tutorial.recipes import PRESETS, train
 # own settings were chosen afterwards, with this read-out (benchmarks/unsupervised_layers.py).
 LAYERS = dict(loss="ff", jitter=0)
 # What this comparison chose, as benchmarks/unsupervised_layers.py used it. The final layers' read-out
-# learns more slowly (benchmarks/unsupervised_readout_rate.py).
+# learns more slowly (benchmarks/readout_rate.py).
 READOUT = dict(readout_from=0, readout_lr=0.3, readout_epochs=20)
 # (first layer the read-out sees, Adam's learning rate)
 CANDIDATES = [(1, 0.01), (0, 0.01), (0, 0.03), (0, 0.1), (0, 0.3)]
