@@ -3,7 +3,8 @@
 `python -m benchmarks.unsupervised_layers` trains the `unsupervised` preset's network on the first
 20,000 training images for 5 epochs once per candidate (each changes settings of the layers),
 then the read-out chosen by benchmarks/unsupervised_readout.py on each, and prints the error on the
-validation split (the last 10,000 training images). No test image is looked at. About a minute per candidate on a 2-core CPU.
+validation split (the last 10,000 training images). No test image is looked at. About a minute per
+candidate on a 2-core CPU.
 
 Short runs favour settings that learn fast; the table says which direction is worth a full run,
 not what a full run will give. The preset took the best row: the symmetric loss with alpha 4, and

@@ -41,7 +41,8 @@ def test_each_candidate_gets_three_fresh_read_outs_that_learn(layers, tmp_path, 
 
 def test_read_outs_from_each_first_layer_named(layers, tmp_path, capsys):
     out = tmp_path / "rows.json"
-    assert readout_rate.main([str(layers), "--candidates", "0.1x1", "--readout-from", "0", "1", "--json", str(out)]) == 0
+    argv = [str(layers), "--candidates", "0.1x1", "--readout-from", "0", "1", "--json", str(out)]
+    assert readout_rate.main(argv) == 0
     printed = capsys.readouterr().out
     rows = json.loads(out.read_text())["rows"]
     assert [row["readout_from"] for row in rows] == [0, 1]
