@@ -11,25 +11,19 @@ Train them on the validation split's 50,000 training images and save them, for i
     python -m benchmarks.readout_rate layers.pt
 
 trains fresh read-outs on those frozen layers, one per (learning rate, epochs) and seed, on the
-layers the network reads out from (or, with --readout-from, from each first layer named), and
-prints each one's error on the validation split (the last 10,000 training images). No test image
-is looked at. The lowest mean validation error wins.
+layers the network reads out from, and prints each one's error on the validation split (the last
+10,000 training images). No test image is looked at. The lowest mean validation error wins.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import shlex
 import statistics
-import sys
-from pathlib import Path
 
 import torch
 
 from ff_tutorial import load_mnist
 from ff_tutorial.checkpoint import CheckpointError, load
-from ff_tutorial.runtime import machine
 
 # (Adam's learning rate, read-out epochs): the unsupervised preset's former choice first, then
 # smaller steps, given more epochs where they are smaller still.
@@ -49,58 +43,33 @@ def candidate(text: str) -> tuple:
     return lr, epochs
 
 
-def seen(first: int, dims) -> str:
-    return "all of them" if first == 0 else f"layers {first + 1}-{len(dims) - 1}"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.readout_rate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("layers", help="a network saved by `python -m ff_tutorial train --validation --save PATH`")
     parser.add_argument("--candidates", type=candidate, nargs="+", default=CANDIDATES, metavar="RATExEPOCHS",
                         help="read-outs to try, such as 0.01x10 0.03x60 (default: %(default)s)")
-    parser.add_argument("--readout-from", type=int, nargs="+", metavar="LAYER",
-                        help="the first layer each read-out sees, 0 for all (default: the network's own)")
-    parser.add_argument("--json", metavar="PATH", help="also write the rows, the command and the machine here")
     args = parser.parse_args(argv)
-    command = " ".join(["python -m benchmarks.readout_rate"] + [shlex.quote(a) for a in
-                                                                (sys.argv[1:] if argv is None else argv)])
     try:
         net = load(args.layers)
     except CheckpointError as error:
         parser.error(str(error))
     data = load_mnist().validation_split()
     x, y = data.x_train, data.y_train
-    dims, firsts = net.config["dims"], args.readout_from or [net.readout_from]
-    if not all(0 <= first < len(dims) - 1 for first in firsts):
-        parser.error(f"--readout-from must name layers 0..{len(dims) - 2} of this network, got {firsts}")
-    if len(firsts) == 1:
-        print(f"layers {dims}, read-out on {seen(firsts[0], dims)}, {len(x):,} training images")
-        print("| learning rate | epochs | validation error (seeds 0, 1, 2) | mean |\n|---:|---:|---|---:|")
-    else:
-        print(f"layers {dims}, {len(x):,} training images")
-        print("| read-out sees | learning rate | epochs | validation error (seeds 0, 1, 2) | mean |\n"
-              "|---|---:|---:|---|---:|")
-    rows = []
-    for first, (lr, epochs) in ((first, candidate) for first in firsts for candidate in args.candidates):
-        net.readout_from, width = first, sum(dims[1 + first:])
+    dims, first = net.config["dims"], net.readout_from
+    seen = "all of them" if first == 0 else f"layers {first + 1}-{len(dims) - 1}"
+    print(f"layers {dims}, read-out on {seen}, {len(x):,} training images")
+    print("| learning rate | epochs | validation error (seeds 0, 1, 2) | mean |\n|---:|---:|---|---:|")
+    for lr, epochs in args.candidates:
         errors = []
         for seed in SEEDS:
             torch.manual_seed(seed)
-            net.head = torch.nn.Linear(width, 10)  # a fresh head for each try, on the same layers
+            net.head = torch.nn.Linear(sum(dims[1 + first:]), 10)  # a fresh head for each try, same layers
             net.train_readout(x, y, epochs=epochs, lr=lr, generator=torch.Generator().manual_seed(seed),
                               progress=False)
             errors.append(net.error_rate(data.x_test, data.y_test, one_pass=True))
-        where = f"| {seen(first, dims)} " if len(firsts) > 1 else ""
-        print(f"{where}| {lr:g} | {epochs} | {', '.join(f'{e:.2%}' for e in errors)} "
+        print(f"| {lr:g} | {epochs} | {', '.join(f'{e:.2%}' for e in errors)} "
               f"| {statistics.mean(errors):.2%} |", flush=True)
-        rows.append(dict(readout_from=first, lr=lr, epochs=epochs, seeds=list(SEEDS), errors=errors,
-                         mean=statistics.mean(errors)))
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps(dict(command=command, machine=machine("cpu"), torch=torch.__version__,
-                                                   dims=dims, rows=rows), indent=2))
-        print(f"wrote {args.json}", file=sys.stderr)
     return 0
 
 

@@ -73,8 +73,8 @@ def run(task, device) -> dict:
 
 
 def _in_fresh_process(tasks, device) -> list:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.worker", json.dumps(dict(tasks=tasks, device=str(device)))],
-                          cwd=ROOT, capture_output=True, text=True)
+    job = json.dumps(dict(tasks=tasks, device=str(device)))
+    done = subprocess.run([sys.executable, "-m", "benchmarks.worker", job], cwd=ROOT, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"benchmark worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")

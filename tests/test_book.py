@@ -37,8 +37,8 @@ def test_book_builds_and_has_every_page(html):
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
                     reason="needs Debian's chromium and chromium-driver (bash run.sh test installs them)")
 def test_chapters_in_a_browser(html):
-    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + ["book/intro.html", "book/results.html", "book/performance.html",
-                                                             "book/references.html"]
+    pages = [f"notebooks/{name}.html" for name in CHAPTERS] + [
+        f"book/{name}.html" for name in ("intro", "results", "performance", "references")]
     reports = check_pages(html, pages)
     for page, report in reports.items():
         assert "Forward" in report["title"] or report["title"], f"{page} did not load"

@@ -210,7 +210,8 @@ def test_eval_every_records_the_error_curve_against_training_time(capsys, fast_d
     metrics = json.loads(path.read_text())
     curve = metrics["curve"]
     assert curve["epochs"] == [1, 2, 3] and curve["evaluated_on"] == "test"
-    assert curve["train_seconds"] == sorted(curve["train_seconds"]) and curve["train_seconds"][-1] <= metrics["train_seconds"] + 0.01
+    assert curve["train_seconds"] == sorted(curve["train_seconds"])
+    assert curve["train_seconds"][-1] <= metrics["train_seconds"] + 0.01
     # the last point of the curve is the finished network's test error
     assert curve["error"][-1] == pytest.approx(metrics["test_error"], abs=1e-9)
     assert "after epoch 3: test error" in capsys.readouterr().out

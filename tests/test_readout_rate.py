@@ -1,6 +1,5 @@
 """The read-out benchmark: fresh read-outs on saved layers, measured on the validation split only."""
 
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -19,42 +18,31 @@ def layers(tmp_path_factory):
     return save(FFNetwork([784, 40, 30]), tmp_path_factory.mktemp("readout") / "layers.pt")
 
 
-def test_each_candidate_gets_three_fresh_read_outs_that_learn(layers, tmp_path, capsys):
-    out = tmp_path / "rows.json"
-    assert readout_rate.main([str(layers), "--candidates", "0.001x1", "0.1x2", "--json", str(out)]) == 0
+def rows(printed: str) -> list:
+    """The table's rows as (rate, epochs, [three errors], mean), percentages turned into fractions."""
+    out = []
+    for line in printed.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 4 and cells[0][0].isdigit():
+            errors = [float(e.rstrip("%")) / 100 for e in cells[2].split(",")]
+            out.append((float(cells[0]), int(cells[1]), errors, float(cells[3].rstrip("%")) / 100))
+    return out
+
+
+def test_each_candidate_gets_three_fresh_read_outs_that_learn(layers, capsys):
+    assert readout_rate.main([str(layers), "--candidates", "0.001x1", "0.1x2"]) == 0
     printed = capsys.readouterr().out
     # The default read-out of a two-layer network sees its second layer only.
     assert "read-out on layers 2-2, 50,000 training images" in printed
-    record = json.loads(out.read_text())
-    assert record["command"].startswith("python -m benchmarks.readout_rate ")
-    assert record["dims"] == [784, 40, 30]
-    assert [(row["readout_from"], row["lr"], row["epochs"]) for row in record["rows"]] == [(1, 0.001, 1), (1, 0.1, 2)]
-    for row in record["rows"]:
-        assert len(row["errors"]) == 3 and row["mean"] == pytest.approx(statistics.mean(row["errors"]))
-        assert f"| {row['lr']:g} | {row['epochs']} |" in printed
-    slow, fast = record["rows"]
+    table = rows(printed)
+    assert [(lr, epochs) for lr, epochs, _, _ in table] == [(0.001, 1), (0.1, 2)]
+    for _, _, errors, mean in table:
+        assert len(errors) == 3 and mean == pytest.approx(statistics.mean(errors), abs=1e-4)
+    (_, _, _, slow), (_, _, fast_errors, fast) = table
     # Thirty random ReLU features already separate digits far better than chance (90% error), and
     # a read-out given a hundred times the rate and twice the epochs learns more of that.
-    assert fast["mean"] < 0.5 and fast["mean"] < slow["mean"]
-    assert len(set(fast["errors"])) > 1, "the three seeds should give three different read-outs"
-
-
-def test_read_outs_from_each_first_layer_named(layers, tmp_path, capsys):
-    out = tmp_path / "rows.json"
-    argv = [str(layers), "--candidates", "0.1x1", "--readout-from", "0", "1", "--json", str(out)]
-    assert readout_rate.main(argv) == 0
-    printed = capsys.readouterr().out
-    rows = json.loads(out.read_text())["rows"]
-    assert [row["readout_from"] for row in rows] == [0, 1]
-    assert "| all of them | 0.1 | 1 |" in printed and "| layers 2-2 | 0.1 | 1 |" in printed
-    # Seventy features (both layers) against thirty (the second): different read-outs, different errors.
-    assert rows[0]["errors"] != rows[1]["errors"]
-
-
-def test_a_layer_the_network_does_not_have_is_refused(layers, capsys):
-    with pytest.raises(SystemExit):
-        readout_rate.main([str(layers), "--readout-from", "2"])
-    assert "--readout-from must name layers 0..1 of this network, got [2]" in capsys.readouterr().err
+    assert fast < 0.5 and fast < slow
+    assert len(set(fast_errors)) > 1, "the three seeds should give three different read-outs"
 
 
 @pytest.mark.parametrize("bad", ["0.03", "0.03x", "x60", "0x10", "0.1x0"])

@@ -62,7 +62,8 @@ def test_the_gpu_table_sets_each_gpu_run_beside_its_cpu_run(tmp_path, monkeypatc
 
 def recorded_runs():
     folders = [table.RESULTS, table.RESULTS / "validation", table.RESULTS / "gpu"]
-    return sorted(path for folder in folders for path in folder.glob("*.json") if "settings" in json.loads(path.read_text()))
+    return sorted(path for folder in folders for path in folder.glob("*.json")
+                  if "settings" in json.loads(path.read_text()))
 
 
 @pytest.mark.parametrize("path", recorded_runs(), ids=lambda p: f"{p.parent.name}/{p.name}")
