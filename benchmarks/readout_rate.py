@@ -64,7 +64,7 @@ def main(argv=None) -> int:
         errors = []
         for seed in SEEDS:
             torch.manual_seed(seed)
-            net.head = torch.nn.Linear(sum(dims[1 + first:]), 10)  # a fresh head for each try, same layers
+            net.reset_readout()  # a fresh head for each try, on the same layers
             net.train_readout(x, y, epochs=epochs, lr=lr, generator=torch.Generator().manual_seed(seed),
                               progress=False)
             errors.append(net.error_rate(data.x_test, data.y_test, one_pass=True))

@@ -48,9 +48,7 @@ def main(argv=None) -> int:
     print(f"layers {list(recipe.dims)} trained without labels on {len(x):,} images for {args.epochs} epochs")
     print("| read-out sees layers | learning rate | train error | validation error |\n|---|---:|---:|---:|")
     for first, lr in CANDIDATES:
-        net.readout_from = first
-        width = sum(recipe.dims[1 + first:])
-        net.head = torch.nn.Linear(width, 10)  # a fresh head for each candidate, on the same layers
+        net.reset_readout(first)  # a fresh head for each candidate, on the same layers
         net.train_readout(x, y, epochs=args.readout_epochs, lr=lr, generator=torch.Generator().manual_seed(0),
                           progress=False)
         layers = f"{first + 1}-{len(recipe.dims) - 1}"

@@ -85,8 +85,6 @@ class FFNetwork(nn.Module):
             raise ValueError(f"score_from must name a layer, 0..{len(dims) - 2}, got {score_from}")
         # The one-pass read-out sees every layer but the first when there are several (Hinton).
         readout_from = (1 if len(dims) > 2 else 0) if readout_from is None else readout_from
-        if not isinstance(readout_from, int) or not 0 <= readout_from < len(dims) - 1:
-            raise ValueError(f"readout_from must name a layer, 0..{len(dims) - 2}, got {readout_from}")
         self.config = dict(dims=dims, embedding=embedding, threshold=float(threshold), lr=lr,
                            optimizer=optimizer, loss=loss, symba_alpha=symba_alpha,
                            peer_norm=peer_norm, score_from=score_from, readout_from=readout_from)
@@ -96,8 +94,8 @@ class FFNetwork(nn.Module):
             for i, o in zip(dims[:-1], dims[1:]))
         # The label's height: MNIST's brightest normalized pixel, as x.max() gives on real data.
         self.register_buffer("label_value", torch.tensor((1 - MEAN) / STD, device=device))
-        self.head = nn.Linear(sum(dims[1 + readout_from:]), NUM_CLASSES, device=device)
         self.register_buffer("head_trained", torch.tensor(False, device=device))
+        self.reset_readout(readout_from)
 
     @property
     def device(self) -> torch.device:
@@ -310,6 +308,18 @@ class FFNetwork(nn.Module):
                     features.append(h / (h.norm(dim=1, keepdim=True) + 1e-8))
             out.append(torch.cat(features, dim=1))
         return torch.cat(out)
+
+    def reset_readout(self, readout_from: int | None = None) -> None:
+        """A fresh, untrained softmax head on layers `readout_from` up (default: the same layers).
+
+        The layers do not change: this is how several read-outs are tried on one trained network.
+        """
+        readout_from = self.readout_from if readout_from is None else readout_from
+        if not isinstance(readout_from, int) or not 0 <= readout_from < len(self.layers):
+            raise ValueError(f"readout_from must name a layer, 0..{len(self.layers) - 1}, got {readout_from}")
+        self.readout_from = self.config["readout_from"] = readout_from
+        self.head = nn.Linear(sum(self.config["dims"][1 + readout_from:]), NUM_CLASSES, device=self.device)
+        self.head_trained.fill_(False)
 
     def train_readout(self, x, y, epochs: int = 10, batch_size: int = 1000, lr: float = 0.01,
                       generator: torch.Generator | None = None, progress: bool = True) -> History:

@@ -208,6 +208,36 @@ def test_one_pass_prediction_is_the_head_on_normalized_neutral_activities(small)
     assert net.error_rate(x[:2000], y[:2000], one_pass=True) < 0.45
 
 
+def test_a_reset_read_out_is_fresh_and_untrained_on_the_same_layers_and_saves_with_its_layers(small, tmp_path):
+    x, y, x_test, y_test = small
+    torch.manual_seed(0)
+    net = FFNetwork([784, 30, 20, 10])  # by default the read-out sees layers 1 and 2: 30 features
+    assert net.head.in_features == 20 + 10
+    net.train_readout(x[:500], y[:500], epochs=2, progress=False)
+    layers_before = {k: v.clone() for k, v in net.layers.state_dict().items()}
+    goodness_before = net.goodness_per_label(x_test[:50])
+    net.reset_readout(0)
+    assert net.head.in_features == 30 + 20 + 10 and net.readout_features(x[:3]).shape == (3, 60)
+    assert net.readout_from == net.config["readout_from"] == 0
+    with pytest.raises(RuntimeError, match="train_readout"):
+        net.predict_one_pass(x[:5])  # the new head has learned nothing yet
+    for k, v in net.layers.state_dict().items():
+        assert torch.equal(v, layers_before[k]), k
+    assert torch.equal(net.goodness_per_label(x_test[:50]), goodness_before)
+    net.train_readout(x[:500], y[:500], epochs=2, progress=False)
+    loaded = ff.load(ff.save(net, tmp_path / "net.pt"))  # the checkpoint knows which layers it reads
+    assert loaded.readout_from == 0
+    assert torch.equal(loaded.predict_one_pass(x_test[:50]), net.predict_one_pass(x_test[:50]))
+    # same seed, same layers: a reset head starts where a new network's head would
+    torch.manual_seed(1)
+    net.reset_readout(1)
+    torch.manual_seed(1)
+    assert torch.equal(net.head.weight, torch.nn.Linear(30, 10).weight)
+    for bad in (3, -1, "all"):
+        with pytest.raises(ValueError, match="readout_from must name a layer, 0..2"):
+            net.reset_readout(bad)
+
+
 @pytest.mark.parametrize("dims", [[784], [784, 0], [783, 10], [784, -5], [784, 10.5], "784,500", None,
                                   [784, True]])
 def test_dims_that_make_no_sense_are_a_value_error(dims):
