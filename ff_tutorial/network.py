@@ -88,7 +88,7 @@ class FFNetwork(nn.Module):
         self.config = dict(dims=dims, embedding=embedding, threshold=float(threshold), lr=lr,
                            optimizer=optimizer, loss=loss, symba_alpha=symba_alpha,
                            peer_norm=peer_norm, score_from=score_from, readout_from=readout_from)
-        self.embedding, self.score_from, self.readout_from, self.lr = embedding, score_from, readout_from, lr
+        self.embedding, self.score_from, self.lr = embedding, score_from, lr  # readout_from: reset_readout
         self.layers = nn.ModuleList(
             FFLayer(i, o, threshold, lr, optimizer, loss, symba_alpha, peer_norm, device=device)
             for i, o in zip(dims[:-1], dims[1:]))
