@@ -1,7 +1,8 @@
 """The book's table of results (book/results.md), written from the metrics files of the runs.
 
 Every row is a JSON file written by `python -m ff_tutorial train ... --metrics FILE`: its error,
-its settings, its time, the machine and the command that made it. `python -m benchmarks.table`
+its settings, its time, the machine and the command that made it; networks measured together are
+files written by `python -m ff_tutorial evaluate ... --metrics FILE`. `python -m benchmarks.table`
 rewrites results/table.md and results/validation-table.md; a test checks they are up to date.
 """
 
@@ -14,12 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 # The runs of the book, in the order the book meets them; validation runs have their own table.
-RUNS = ["seed", "fast", "accurate", "scaled", "unsupervised"]
+RUNS = ["seed", "fast", "accurate", "scaled", "scaled-seed-1", "unsupervised"]
 WHAT = {
     "seed": "the blog, exactly (chapters 4-6)",
     "fast": "CPU preset: the blog's 7.09% within a minute (chapter 7)",
     "accurate": "CPU preset: at most 2% within 15 minutes",
     "scaled": "the best supervised run, settings chosen on validation (chapter 8)",
+    "scaled-seed-1": "scaled again from another seed, to predict together with it (chapter 8)",
     "unsupervised": "unsupervised FF, hybrid negatives, linear read-out (chapter 9)",
 }
 
@@ -88,15 +90,46 @@ def tables(runs: list, held_out: str) -> str:
     return "\n".join(numbers) + "\n\nHow each run was made:\n\n" + "\n".join(how) + "\n"
 
 
+def member_metrics(model: str, results: Path) -> dict | None:
+    """The metrics file of a saved network: models/NAME.pt was written with results/NAME.json
+    (models/validation/NAME.pt with results/validation/NAME.json)."""
+    parts = Path(model).parts
+    if "models" not in parts:
+        return None
+    below = parts[len(parts) - 1 - parts[::-1].index("models") + 1:]
+    path = results.joinpath(*below).with_suffix(".json")
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+ENSEMBLE_HEADER = ("| networks together | {h} error (ten passes) | {h} error (one pass, read-out) | each network "
+                   "alone (ten / one pass) | training time, all networks | command |\n"
+                   "|---|---:|---:|---|---:|---|")
+
+
+def ensemble_table(folder: Path, held_out: str) -> str:
+    """Saved networks measured together by `python -m ff_tutorial evaluate` (empty if there are none)."""
+    rows = [ENSEMBLE_HEADER.format(h=held_out)]
+    for path in sorted(folder.glob("*.json")):
+        m = json.loads(path.read_text())
+        alone = "; ".join(f"{Path(n['model']).stem}: " + " / ".join(
+            percent(n.get(key)) or "-" for key in (f"{held_out}_error", f"{held_out}_error_one_pass"))
+            for n in m["members"])
+        trained = [member_metrics(n["model"], RESULTS) for n in m["members"]]
+        time = minutes(sum(t["train_seconds"] for t in trained)) if all(trained) else "not recorded"
+        rows.append(f"| {path.stem} | {percent(m.get(f'{held_out}_error'))} "
+                    f"| {percent(m.get(f'{held_out}_error_one_pass'))} | {alone} | {time} | `{m['command']}` |")
+    return "" if len(rows) == 1 else "\nSaved networks predicting together:\n\n" + "\n".join(rows) + "\n"
+
+
 def table() -> str:
     runs = [(name, json.loads((RESULTS / f"{name}.json").read_text())) for name in RUNS
             if (RESULTS / f"{name}.json").is_file()]
-    return tables(runs, "test")
+    return tables(runs, "test") + ensemble_table(RESULTS / "ensembles", "test")
 
 
 def validation_table() -> str:
     runs = [(path.stem, json.loads(path.read_text())) for path in sorted((RESULTS / "validation").glob("*.json"))]
-    return tables(runs, "validation")
+    return tables(runs, "validation") + ensemble_table(RESULTS / "validation" / "ensembles", "validation")
 
 
 GPU_HEADER = ("| run | GPU | test error (ten / one pass) | training time | on the CPU: test error | "

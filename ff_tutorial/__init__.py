@@ -3,6 +3,7 @@
 from .backprop import MLP
 from .checkpoint import CheckpointError, load, save
 from .data import MNIST, DataError, load_mnist
+from .ensemble import Ensemble
 from .goodness import ff_loss, goodness, symba_loss
 from .history import History, TrainingDiverged
 from .labels import concat_label, embed_label, neutral_label, overlay_label
@@ -17,7 +18,7 @@ from .runtime import pick_device, progress, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "FFLayer", "FFNetwork", "History",
+    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "Ensemble", "FFLayer", "FFNetwork", "History",
     "TrainingDiverged", "concat_label", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",

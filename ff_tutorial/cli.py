@@ -1,8 +1,10 @@
-"""`python -m ff_tutorial train`: train a Forward-Forward network on MNIST from a preset."""
+"""`python -m ff_tutorial train`: train a Forward-Forward network on MNIST from a preset;
+`python -m ff_tutorial evaluate`: measure saved networks, alone and together."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import shlex
@@ -13,8 +15,9 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import save
+from .checkpoint import load, save
 from .data import DataError, load_mnist
+from .ensemble import Ensemble
 from .history import TrainingDiverged
 from .recipes import PRESETS, Recipe
 from .recipes import train as train_recipe
@@ -37,6 +40,19 @@ Presets (any field can be overridden by its flag):
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
+"""
+
+
+EVALUATE_HELP = """Measure saved networks on MNIST's test images, each alone and, given several, together.
+
+Together, the networks add up their scores: the goodness of each label for ten-pass prediction,
+the read-outs' probabilities for one-pass prediction. Networks trained with different seeds make
+different mistakes, so together they make fewer.
+
+  python -m ff_tutorial evaluate models/scaled.pt models/scaled-seed-1.pt
+
+With --validation the networks are measured on the last 10,000 training images instead: use it
+for networks trained with `train --validation`, to choose settings without the test set.
 """
 
 
@@ -113,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="write the trained network here")
     train.add_argument("--metrics", metavar="PATH", help="write a JSON of settings and results here")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    evaluate = commands.add_parser("evaluate", help="measure saved networks, alone and together",
+                                   description=EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("models", nargs="+", metavar="MODEL", help="networks saved by train --save")
+    evaluate.add_argument("--validation", action="store_true",
+                          help="measure on the last 10,000 training images instead of the test images")
+    evaluate.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default)")
+    evaluate.add_argument("--data", help="folder with the four MNIST .gz files (default: the usual search)")
+    evaluate.add_argument("--metrics", metavar="PATH", help="write a JSON of the errors and the networks here")
     return parser
 
 
@@ -190,12 +214,67 @@ def train(args) -> int:
     return 0
 
 
+def errors_of(model, x, y, held_out: str) -> dict:
+    """The held-out error of a network or an ensemble, each way of predicting it can answer."""
+    nets = model.nets if isinstance(model, Ensemble) else [model]
+    errors = {}
+    if all(net.embedding != "none" for net in nets):
+        errors[f"{held_out}_error"] = model.error_rate(x, y)
+    if all(net.head_trained for net in nets):
+        errors[f"{held_out}_error_one_pass"] = model.error_rate(x, y, one_pass=True)
+    return errors
+
+
+def describe(errors: dict, held_out: str) -> str:
+    ways = [(f"{held_out}_error", "ten passes"), (f"{held_out}_error_one_pass", "one pass")]
+    return f"{held_out} error " + ", ".join(f"{errors[k]:.2%} ({way})" for k, way in ways if k in errors)
+
+
+def evaluate(args) -> int:
+    device = pick_device(args.device)
+    nets = [load(path, device=device) for path in args.models]
+    data = load_mnist(args.data, device=device)
+    held_out = "test"
+    if args.validation:
+        data, held_out = data.validation_split(), "validation"
+    x, y = data.x_test, data.y_test
+    start = time.perf_counter()
+    members = []
+    for path, net in zip(args.models, nets):
+        errors = errors_of(net, x, y, held_out)
+        if not errors:
+            print(f"error: {path} was trained without labels and has no trained read-out, so it cannot "
+                  f"predict", file=sys.stderr)
+            return 2
+        print(f"{path}: {describe(errors, held_out)}")
+        members.append(dict(model=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+                            config=net.config, **errors))
+    results = {}
+    if len(nets) > 1:
+        results = errors_of(Ensemble(nets), x, y, held_out)
+        if not results:
+            print("error: these networks have no way of predicting in common (ten passes need labels "
+                  "in every network, one pass a trained read-out in every network)", file=sys.stderr)
+            return 2
+        print(f"together ({len(nets)} networks): {describe(results, held_out)}")
+    seconds = time.perf_counter() - start
+    print(f"measured on {len(x)} {held_out} images from {data.source} in {seconds:.1f} s")
+    if args.metrics:
+        Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.metrics).write_text(json.dumps(dict(
+            command=args.command_line, members=members, **results, evaluate_seconds=round(seconds, 2),
+            device=str(device), machine=machine(device), torch=torch.__version__,
+            threads=torch.get_num_threads()), indent=2))
+        print(f"wrote metrics to {args.metrics}")
+    return 0
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
     args.command_line = " ".join(["python -m ff_tutorial"] + [shlex.quote(str(a)) for a in given])
     try:
-        return train(args)
+        return evaluate(args) if args.command == "evaluate" else train(args)
     except (DataError, RuntimeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

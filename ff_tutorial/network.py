@@ -343,8 +343,12 @@ class FFNetwork(nn.Module):
         return history
 
     @torch.no_grad()
-    def predict_one_pass(self, x: torch.Tensor) -> torch.Tensor:
-        """One forward pass with a neutral label, then the softmax head's choice."""
+    def readout_probabilities(self, x: torch.Tensor) -> torch.Tensor:
+        """(N, 10): the softmax head's probability of each label, from one neutral-label pass."""
         if not self.head_trained:
             raise RuntimeError("the read-out head is not trained yet: call train_readout(x, y) first")
-        return self.head(self.readout_features(x)).argmax(dim=1)
+        return torch.softmax(self.head(self.readout_features(x)), dim=1)
+
+    def predict_one_pass(self, x: torch.Tensor) -> torch.Tensor:
+        """One forward pass with a neutral label, then the softmax head's choice."""
+        return self.readout_probabilities(x).argmax(dim=1)

@@ -221,3 +221,68 @@ def test_eval_every_is_refused_for_a_network_without_labels(capsys, fast_data):
     assert cli.main(["train", "--preset", "unsupervised", "--eval-every", "1", "--train-size", "100",
                      "--no-progress"]) == 2
     assert "read-out" in capsys.readouterr().err
+
+
+def save_tiny(path, seed, readout=True, preset="fast"):
+    flags = ["train", "--preset", preset, "--dims", "784,30", "--train-size", "800", "--epochs", "1",
+             "--seed", str(seed), "--save", str(path), "--no-progress"]
+    assert cli.main(flags + (["--readout-epochs", "1"] if readout else ["--readout-epochs", "0"])) == 0
+
+
+def test_evaluate_measures_each_network_and_the_ensemble_and_records_which_files(capsys, fast_data, mnist,
+                                                                                tmp_path):
+    import hashlib
+    from ff_tutorial import Ensemble
+    a, b, path = tmp_path / "a.pt", tmp_path / "b.pt", tmp_path / "out" / "e.json"
+    save_tiny(a, 0)
+    save_tiny(b, 1)
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(a), str(b), "--metrics", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{a}: test error" in out and "together (2 networks): test error" in out
+    metrics = json.loads(path.read_text())
+    assert metrics["command"] == f"python -m ff_tutorial evaluate {a} {b} --metrics {path}"
+    assert metrics["machine"] and metrics["evaluate_seconds"] >= 0
+    nets = [load(a), load(b)]
+    x, y = mnist.x_test, mnist.y_test
+    for member, file, net in zip(metrics["members"], (a, b), nets):
+        assert member["model"] == str(file)
+        assert member["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+        assert member["config"] == net.config
+        assert member["test_error"] == pytest.approx(net.error_rate(x, y), abs=1e-9)
+        assert member["test_error_one_pass"] == pytest.approx(net.error_rate(x, y, one_pass=True), abs=1e-9)
+    together = Ensemble(nets)
+    assert metrics["test_error"] == pytest.approx(together.error_rate(x, y), abs=1e-9)
+    assert metrics["test_error_one_pass"] == pytest.approx(together.error_rate(x, y, one_pass=True), abs=1e-9)
+
+
+def test_evaluate_on_validation_never_reports_test_error(capsys, fast_data, mnist, tmp_path):
+    a, path = tmp_path / "a.pt", tmp_path / "v.json"
+    save_tiny(a, 0)
+    assert cli.main(["evaluate", str(a), "--validation", "--metrics", str(path)]) == 0
+    metrics = json.loads(path.read_text())
+    assert "test_error" not in metrics["members"][0] and "test_error" not in metrics
+    assert "together" not in capsys.readouterr().out  # one network: nothing to add up
+    assert metrics["members"][0]["validation_error"] == pytest.approx(
+        load(a).error_rate(mnist.x_train[50_000:], mnist.y_train[50_000:]), abs=1e-9)
+
+
+def test_evaluate_adds_up_only_the_ways_every_network_can_answer(capsys, fast_data, tmp_path):
+    supervised, unsupervised, bare = tmp_path / "s.pt", tmp_path / "u.pt", tmp_path / "bare.pt"
+    save_tiny(supervised, 0)
+    save_tiny(unsupervised, 0, preset="unsupervised")
+    save_tiny(bare, 0, readout=False, preset="unsupervised")
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(supervised), str(unsupervised)]) == 0
+    together = [line for line in capsys.readouterr().out.splitlines() if line.startswith("together")]
+    assert len(together) == 1 and "one pass" in together[0] and "ten passes" not in together[0]
+    assert cli.main(["evaluate", str(bare)]) == 2
+    assert "no trained read-out" in capsys.readouterr().err
+
+
+def test_evaluate_names_a_missing_or_broken_file_and_exits_2(capsys, fast_data, tmp_path):
+    assert cli.main(["evaluate", str(tmp_path / "nothing.pt")]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err
+    (tmp_path / "junk.pt").write_text("not a network")
+    assert cli.main(["evaluate", str(tmp_path / "junk.pt")]) == 2
+    assert "junk.pt" in capsys.readouterr().err

@@ -83,3 +83,51 @@ def test_each_recorded_command_still_means_the_settings_recorded_with_it(path):
     # A setting added after the run was recorded must still have the default that meant "as before".
     expected = {name: metrics["settings"].get(name, defaults[name]) for name in now}
     assert now == expected
+
+
+def test_networks_measured_together_get_a_row_with_each_alone_and_their_training_times_added(tmp_path,
+                                                                                          monkeypatch):
+    monkeypatch.setattr(table, "RESULTS", tmp_path)
+    assert table.ensemble_table(tmp_path / "ensembles", "test") == ""  # nothing measured together yet
+    settings = dict(dims=[784, 500], schedule="simultaneous", epochs=5, batch_size=50, train_size=60000,
+                    negatives="wrong", loss="symba", readout_epochs=0)
+    for name, seconds in [("a", 600.0), ("b", 900.0)]:
+        (tmp_path / f"{name}.json").write_text(json.dumps(dict(
+            command=f"python -m ff_tutorial train --save models/{name}.pt", machine="a CPU",
+            train_seconds=seconds, test_error=0.02, settings=settings)))
+    (tmp_path / "ensembles").mkdir()
+    together = dict(command="python -m ff_tutorial evaluate models/a.pt ../models/b.pt", test_error=0.0125,
+                    test_error_one_pass=0.013,
+                    members=[dict(model="models/a.pt", test_error=0.02, test_error_one_pass=0.021),
+                             dict(model="../models/b.pt", test_error=0.019)])
+    (tmp_path / "ensembles" / "pair.json").write_text(json.dumps(together))
+    lines = [line for line in table.table().splitlines() if line.startswith("| pair")]
+    cells = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert cells == ["pair", "1.25%", "1.30%", "a: 2.00% / 2.10%; b: 1.90% / -", "25.0 min",
+                     "`python -m ff_tutorial evaluate models/a.pt ../models/b.pt`"]
+    (tmp_path / "b.json").unlink()  # a member whose training was not recorded has no time to add
+    assert "| not recorded |" in table.table()
+
+
+def measured_together():
+    folders = [table.RESULTS / "ensembles", table.RESULTS / "validation" / "ensembles"]
+    return sorted(path for folder in folders for path in folder.glob("*.json"))
+
+
+@pytest.mark.parametrize("path", measured_together(), ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_each_recorded_ensemble_names_the_saved_networks_it_measured(path):
+    import hashlib
+
+    from ff_tutorial import cli
+
+    metrics = json.loads(path.read_text())
+    words = shlex.split(metrics["command"])
+    args = cli.build_parser().parse_args(words[3:])
+    assert args.command == "evaluate" and args.models == [m["model"] for m in metrics["members"]]
+    assert args.validation == (path.parent.parent.name == "validation")
+    for member in metrics["members"]:
+        saved = table.ROOT / member["model"]
+        trained = table.member_metrics(member["model"], table.RESULTS)
+        assert trained is not None and trained["settings"]["dims"] == member["config"]["dims"]
+        if saved.is_file():  # validation networks stay on the machine that trained them
+            assert hashlib.sha256(saved.read_bytes()).hexdigest() == member["sha256"], member["model"]
