@@ -286,3 +286,12 @@ def test_evaluate_names_a_missing_or_broken_file_and_exits_2(capsys, fast_data, 
     (tmp_path / "junk.pt").write_text("not a network")
     assert cli.main(["evaluate", str(tmp_path / "junk.pt")]) == 2
     assert "junk.pt" in capsys.readouterr().err
+
+
+def test_evaluate_help_says_how_networks_answer_together(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["evaluate", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for text in ["together", "goodness", "probabilities", "--validation", "--metrics", "MODEL"]:
+        assert text in out, text
