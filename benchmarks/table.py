@@ -96,8 +96,8 @@ def member_metrics(model: str, results: Path) -> dict | None:
     parts = Path(model).parts
     if "models" not in parts:
         return None
-    below = parts[len(parts) - 1 - parts[::-1].index("models") + 1:]
-    path = results.joinpath(*below).with_suffix(".json")
+    last = max(i for i, part in enumerate(parts) if part == "models")  # ../models/x.pt from notebooks/ too
+    path = results.joinpath(*parts[last + 1:]).with_suffix(".json")
     return json.loads(path.read_text()) if path.is_file() else None
 
 

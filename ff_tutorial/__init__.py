@@ -18,8 +18,8 @@ from .runtime import pick_device, progress, seed_everything
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "Ensemble", "FFLayer", "FFNetwork", "History",
-    "TrainingDiverged", "concat_label", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
+    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "Ensemble", "FFLayer", "FFNetwork",
+    "History", "TrainingDiverged", "concat_label", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",
     "plot_goodness_histograms", "plot_goodness_per_label", "plot_label_overlay", "plot_losses",

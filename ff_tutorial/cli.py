@@ -214,14 +214,13 @@ def train(args) -> int:
     return 0
 
 
-def errors_of(model, x, y, held_out: str) -> dict:
-    """The held-out error of a network or an ensemble, each way of predicting it can answer."""
-    nets = model.nets if isinstance(model, Ensemble) else [model]
+def errors_of(together: Ensemble, x, y, held_out: str) -> dict:
+    """The held-out error of networks answering together (or of one alone), each way they all can answer."""
     errors = {}
-    if all(net.embedding != "none" for net in nets):
-        errors[f"{held_out}_error"] = model.error_rate(x, y)
-    if all(net.head_trained for net in nets):
-        errors[f"{held_out}_error_one_pass"] = model.error_rate(x, y, one_pass=True)
+    if all(net.embedding != "none" for net in together.nets):
+        errors[f"{held_out}_error"] = together.error_rate(x, y)
+    if all(net.head_trained for net in together.nets):
+        errors[f"{held_out}_error_one_pass"] = together.error_rate(x, y, one_pass=True)
     return errors
 
 
@@ -241,7 +240,7 @@ def evaluate(args) -> int:
     start = time.perf_counter()
     members = []
     for path, net in zip(args.models, nets):
-        errors = errors_of(net, x, y, held_out)
+        errors = errors_of(Ensemble([net]), x, y, held_out)  # one network alone answers as it does by itself
         if not errors:
             print(f"error: {path} was trained without labels and has no trained read-out, so it cannot "
                   f"predict", file=sys.stderr)

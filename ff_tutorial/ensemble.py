@@ -27,9 +27,6 @@ class Ensemble:
                              f"({', '.join(sorted({str(net.device) for net in nets}))}): move them to one")
         self.nets = nets
 
-    def __len__(self) -> int:
-        return len(self.nets)
-
     def goodness_per_label(self, x: torch.Tensor) -> torch.Tensor:
         return sum(net.goodness_per_label(x) for net in self.nets)
 
