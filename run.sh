@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set-up and the project's two jobs. Usage:
+# Set-up and the project's three jobs. Usage:
 #   bash run.sh book   make .venv, install, build the book into _build/html (with -W: warnings fail)
 #   bash run.sh test   make .venv, install, run every test (unit, notebooks, papermill, built book in a browser)
+#   bash run.sh quick  the fast loop, about a minute: plain `pytest`, every test not marked slow
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,10 +36,18 @@ case "${1:-}" in
     test)
         setup
         browser
+        # -m "" lifts the default -m 'not slow'. nbval re-runs the chapters: cells tagged nbval-check-output
+        # must reproduce their stored output, with the times that tests/nbval_sanitize.cfg masks.
+        .venv/bin/python -m pytest -m "" tests notebooks --nbval-lax --nbval-current-env \
+            --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg
+        ;;
+    quick)
+        # Installs only where there is no .venv yet, so the loop stays fast; `test` reinstalls every time.
+        [ -x .venv/bin/python ] || setup
         .venv/bin/python -m pytest
         ;;
     *)
-        echo "usage: bash run.sh book|test" >&2
+        echo "usage: bash run.sh book|test|quick" >&2
         exit 2
         ;;
 esac

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import save
+from ff_tutorial import train_readout
 
 from . import presets, worker
 from .machine import median
@@ -35,7 +36,7 @@ def run(data, device, scratch: Path, images=None, width=None, readout_images=500
     test_file = scratch / "test-images.pt"
     torch.save((data.x_test[:images].clone(), data.y_test[:images].clone()), test_file)
     net = presets.build(PRESET, dims, device)
-    net.train_readout(data.x_train[:readout_images], data.y_train[:readout_images], epochs=1, progress=False)
+    train_readout(net, data.x_train[:readout_images], data.y_train[:readout_images], epochs=1, progress=False)
     checkpoint = save(net, scratch / "prediction-net.pt")
     tasks = [dict(task="predict", method=m, images=str(test_file), checkpoint=str(checkpoint), dims=dims,
                   repeats=repeats) for m in METHODS]

@@ -7,6 +7,7 @@ The settings are read from the package, never copied, so the benchmarks time wha
 from __future__ import annotations
 
 from ff_tutorial import FFNetwork
+from ff_tutorial import train_greedy, train_simultaneous
 from ff_tutorial.recipes import PRESETS
 
 
@@ -29,9 +30,9 @@ def train(net: FFNetwork, name: str, x, y, epochs: int, generator=None, batch_si
     kwargs = dict(epochs=epochs, batch_size=batch_size or p.batch_size or None, negatives=p.negatives,
                   cooldown=p.cooldown, generator=generator, progress=False, **kwargs)
     if p.schedule == "greedy":
-        return net.train_greedy(x, y, **kwargs)
+        return train_greedy(net, x, y, **kwargs)
     kwargs.setdefault("eval_every", None)
-    return net.train_simultaneous(x, y, **kwargs)
+    return train_simultaneous(net, x, y, **kwargs)
 
 
 def describe(name: str) -> str:

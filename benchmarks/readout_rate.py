@@ -23,6 +23,7 @@ import statistics
 import torch
 
 from ff_tutorial import load_mnist
+from ff_tutorial import train_readout
 from ff_tutorial.checkpoint import CheckpointError, load
 
 # (Adam's learning rate, read-out epochs): the unsupervised preset's former choice first, then
@@ -56,7 +57,7 @@ def main(argv=None) -> int:
         parser.error(str(error))
     data = load_mnist().validation_split()
     x, y = data.x_train, data.y_train
-    dims, first = net.config["dims"], net.readout_from
+    dims, first = net.config.dims, net.readout_from
     seen = "all of them" if first == 0 else f"layers {first + 1}-{len(dims) - 1}"
     print(f"layers {dims}, read-out on {seen}, {len(x):,} training images")
     print("| learning rate | epochs | validation error (seeds 0, 1, 2) | mean |\n|---:|---:|---|---:|")
@@ -65,7 +66,7 @@ def main(argv=None) -> int:
         for seed in SEEDS:
             torch.manual_seed(seed)
             net.reset_readout()  # a fresh head for each try, on the same layers
-            net.train_readout(x, y, epochs=epochs, lr=lr, generator=torch.Generator().manual_seed(seed),
+            train_readout(net, x, y, epochs=epochs, lr=lr, generator=torch.Generator().manual_seed(seed),
                               progress=False)
             errors.append(net.error_rate(data.x_test, data.y_test, one_pass=True))
         print(f"| {lr:g} | {epochs} | {', '.join(f'{e:.2%}' for e in errors)} "

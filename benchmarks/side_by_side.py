@@ -15,6 +15,7 @@ the number of layer-epochs, 2k, so set-up is spread over the epochs as it is in 
 from __future__ import annotations
 
 import torch
+from ff_tutorial import train_greedy
 from ff_tutorial.recipes import PRESETS
 
 from . import presets
@@ -39,7 +40,7 @@ def ours_run(x, y, dims, epochs, generator):
     """Our train_greedy with the same settings; returns (seconds, the last loss of each layer)."""
     def work():
         net = presets.build(PRESET, dims, x.device)
-        history = net.train_greedy(x, y, epochs, batch_size=None, negatives=PRESETS[PRESET].negatives,
+        history = train_greedy(net, x, y, epochs, batch_size=None, negatives=PRESETS[PRESET].negatives,
                                    generator=generator, progress=False)
         return [losses[-1] for losses in history.layer_losses]
     losses, seconds = timed(work, x.device)

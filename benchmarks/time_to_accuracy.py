@@ -71,7 +71,7 @@ def train_fast(data, device, max_epochs, images=None, test_images=None, width=No
     train_seconds = [wall - sum(net.evaluation_seconds[: per_record * (i + 1)])
                      for i, wall in enumerate(history.elapsed)]
     return dict(
-        preset=PRESET, description=presets.describe(PRESET), dims=net.config["dims"], images=len(x),
+        preset=PRESET, description=presets.describe(PRESET), dims=net.config.dims, images=len(x),
         test_images=len(x_test), max_epochs=max_epochs, preset_epochs=p.epochs,
         cooldown=p.cooldown, epochs=history.epochs, test_error=history.test_error,
         train_error=history.train_error, wall_seconds=history.elapsed, train_seconds=train_seconds,

@@ -14,6 +14,7 @@ import argparse
 import torch
 
 from ff_tutorial import load_mnist, seed_everything
+from ff_tutorial import train_readout
 from ff_tutorial.recipes import PRESETS, train
 
 # The layers as they were when the read-out was chosen: the FF loss, images where they are. Their
@@ -49,7 +50,7 @@ def main(argv=None) -> int:
     print("| read-out sees layers | learning rate | train error | validation error |\n|---|---:|---:|---:|")
     for first, lr in CANDIDATES:
         net.reset_readout(first)  # a fresh head for each candidate, on the same layers
-        net.train_readout(x, y, epochs=args.readout_epochs, lr=lr, generator=torch.Generator().manual_seed(0),
+        train_readout(net, x, y, epochs=args.readout_epochs, lr=lr, generator=torch.Generator().manual_seed(0),
                           progress=False)
         layers = f"{first + 1}-{len(recipe.dims) - 1}"
         print(f"| {layers} | {lr:g} | {net.error_rate(x, y, one_pass=True):.2%} "

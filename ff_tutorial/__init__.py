@@ -9,19 +9,24 @@ from .history import History, TrainingDiverged
 from .labels import concat_label, embed_label, neutral_label, overlay_label
 from .layer import FFLayer, normalize
 from .negatives import hard_wrong_labels, hybrid_images, hybrid_mask, permuted_labels, wrong_labels
-from .network import FFNetwork
+from .engine import PRECISIONS, Engine
+from .network import FFNetwork, NetworkConfig
+from .readout import train_readout
 from .recipes import PRESETS, Recipe
 from .plots import (plot_confusion_matrix, plot_first_layer_weights, plot_goodness_histograms,
                     plot_goodness_per_label, plot_label_overlay, plot_losses, show_image)
 from .runtime import pick_device, progress, seed_everything
+from .schedules import train_greedy, train_simultaneous, train_unsupervised
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "MLP", "MNIST", "PRESETS", "Recipe", "CheckpointError", "DataError", "Ensemble", "FFLayer", "FFNetwork",
+    "MLP", "MNIST", "PRECISIONS", "PRESETS", "Recipe", "CheckpointError", "DataError", "Engine", "Ensemble",
+    "FFLayer", "FFNetwork", "NetworkConfig",
     "History", "TrainingDiverged", "concat_label", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",
     "plot_goodness_histograms", "plot_goodness_per_label", "plot_label_overlay", "plot_losses",
-    "progress", "save", "seed_everything", "show_image", "symba_loss", "wrong_labels",
+    "progress", "save", "seed_everything", "show_image", "symba_loss", "train_greedy", "train_readout",
+    "train_simultaneous", "train_unsupervised", "wrong_labels",
 ]

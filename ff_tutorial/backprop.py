@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .data import IMAGE_SIZE, NUM_CLASSES
+from .data import IMAGE_SIZE, NUM_CLASSES, batches
 from .history import History, interruptible
-from .network import batches, check_data, check_positive_int
+from .network import check_data, check_positive_int
 from .runtime import pick_device
 from .runtime import progress as progress_bar
 

@@ -25,7 +25,7 @@ def save(net: FFNetwork, path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"format": "ff_tutorial.FFNetwork", "version": FORMAT_VERSION, "config": net.config,
+    state = {"format": "ff_tutorial.FFNetwork", "version": FORMAT_VERSION, "config": net.config.to_dict(),
              "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
     try:

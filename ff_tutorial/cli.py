@@ -17,6 +17,7 @@ import torch
 
 from .checkpoint import load, save
 from .data import DataError, load_mnist
+from .engine import PRECISIONS
 from .ensemble import Ensemble
 from .history import TrainingDiverged
 from .recipes import PRESETS, Recipe
@@ -62,6 +63,16 @@ def parse_dims(text: str) -> tuple:
     except ValueError:
         raise argparse.ArgumentTypeError(f"dims must be comma-separated integers like 784,500,500, got {text!r}")
     return dims
+
+
+def parse_seeds(text: str) -> list:
+    try:
+        seeds = [int(s) for s in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must be comma-separated whole numbers like 0,1,2, got {text!r}")
+    if any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"seeds must be distinct and not negative, got {text!r}")
+    return seeds
 
 
 NAMES = {int: "a whole number", float: "a number"}
@@ -117,7 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--readout-from", type=non_negative(int), metavar="LAYER",
                        help="first layer whose activities the read-out sees (0: all of them)")
     train.add_argument("--readout-lr", type=positive(float), help="learning rate of the read-out")
-    train.add_argument("--seed", type=non_negative(int))
+    train.add_argument("--precision", choices=PRECISIONS,
+                       help="fp32 (default); tf32 or bf16: matrix products in lower precision")
+    seeds = train.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=non_negative(int))
+    seeds.add_argument("--seeds", type=parse_seeds, metavar="S,S,...",
+                       help="train one network per seed, all at once (e.g. 0,1,2,3,4): each is the network "
+                            "--seed alone trains; reports each and their mean and standard deviation")
+    train.add_argument("--no-capture", action="store_true",
+                       help="on a CUDA GPU, take each step eagerly instead of replaying it as a CUDA graph")
     train.add_argument("--eval-every", type=positive(int), metavar="N",
                        help="also measure the held-out error every N epochs, and record it with the "
                             "training time so far (evaluations excluded)")
@@ -145,6 +164,43 @@ def settings_from(args) -> Recipe:
     return PRESETS[args.preset].replace(**changes)
 
 
+def measure(net, x, y, data, held_out: str) -> dict:
+    """Train and held-out error of one trained network, each way it can answer."""
+    results = {}
+    if net.embedding != "none":  # a network trained without labels can only answer through its read-out
+        results.update(train_error=net.error_rate(x, y),
+                       **{f"{held_out}_error": net.error_rate(data.x_test, data.y_test)})
+    if net.head_trained:
+        results.update(train_error_one_pass=net.error_rate(x, y, one_pass=True),
+                       **{f"{held_out}_error_one_pass": net.error_rate(data.x_test, data.y_test, one_pass=True)})
+    return results
+
+
+def summarize(per_seed: list) -> dict:
+    """Each error's mean over the seeds, and its standard deviation (n - 1) beside it."""
+    summary = {}
+    for key in per_seed[0]:
+        if key.endswith("error") or key.endswith("one_pass"):
+            values = torch.tensor([r[key] for r in per_seed], dtype=torch.float64)
+            summary[key] = values.mean().item()
+            summary[f"{key}_std"] = values.std().item() if len(values) > 1 else 0.0
+    return summary
+
+
+def seeded_path(path: str, seed: int) -> Path:
+    """models/x.pt -> models/x-seed-3.pt: where the network of one seed of several is saved."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-seed-{seed}{path.suffix}")
+
+
+def report(results: dict, held_out: str, prefix: str = "") -> None:
+    if f"{held_out}_error" in results:
+        print(f"{prefix}train error {results['train_error']:.4f}  {held_out} error {results[f'{held_out}_error']:.4f}")
+    if f"{held_out}_error_one_pass" in results:
+        print(f"{prefix}one-pass (softmax read-out) train error {results['train_error_one_pass']:.4f}  "
+              f"{held_out} error {results[f'{held_out}_error_one_pass']:.4f}")
+
+
 def train(args) -> int:
     p = settings_from(args)
     if p.train_size > 60_000:
@@ -169,42 +225,51 @@ def train(args) -> int:
               "read-out, which is trained at the end", file=sys.stderr)
         return 2
     curve = dict(x_eval=data.x_test, y_eval=data.y_test, eval_every=args.eval_every) if args.eval_every else {}
-    net = p.build(device)
+    several = dict(seeds=args.seeds) if args.seeds else dict(net=p.build(device))
     start = time.perf_counter()
     try:
-        net, history = train_recipe(p, x, y, net=net, generator=generator, progress=not args.no_progress,
-                                    **curve)
+        nets, histories = train_recipe(p, x, y, generator=generator, progress=not args.no_progress,
+                                       capture=False if args.no_capture else None, **several, **curve)
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if not args.seeds:
+        nets, histories = [nets], [histories]
+    history = histories[0]
     # Training time only: the evaluations of --eval-every are left out, as History counts them.
-    train_seconds = time.perf_counter() - start - (history.elapsed[-1] - history.train_seconds[-1]
-                                                   if history.elapsed else 0.0)
+    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
+    train_seconds = time.perf_counter() - start - evaluating
     if history.interrupted:
         print("Training was interrupted; results below are for the network as trained so far.")
     results = dict(train_seconds=round(train_seconds, 2), interrupted=history.interrupted,
-                   warnings=history.warnings, device=str(device), machine=machine(device),
-                   torch=torch.__version__, threads=torch.get_num_threads())
-    print(f"train time {train_seconds:.1f} s")
+                   warnings=sorted({w for h in histories for w in h.warnings}), device=str(device),
+                   machine=machine(device), torch=torch.__version__, threads=torch.get_num_threads())
+    print(f"train time {train_seconds:.1f} s" + (f" for {len(nets)} networks at once" if args.seeds else ""))
     if args.eval_every:
         # The curve: error after each evaluated epoch, at the training time it took to get there.
         results["curve"] = dict(epochs=history.epochs, train_seconds=[round(t, 2) for t in history.train_seconds],
                                 error=history.test_error, evaluated_on=held_out)
         for epoch, seconds, error in zip(history.epochs, history.train_seconds, history.test_error):
             print(f"  after epoch {epoch}: {held_out} error {error:.4f} at {seconds:.1f} s of training")
-    if p.embedding != "none":  # a network trained without labels can only answer through its read-out
-        results.update(train_error=net.error_rate(x, y),
-                       **{f"{held_out}_error": net.error_rate(data.x_test, data.y_test)})
-        print(f"train error {results['train_error']:.4f}  {held_out} error {results[f'{held_out}_error']:.4f}")
-    if net.head_trained:
-        results.update(train_error_one_pass=net.error_rate(x, y, one_pass=True),
-                       **{f"{held_out}_error_one_pass": net.error_rate(data.x_test, data.y_test, one_pass=True)})
-        print(f"one-pass (softmax read-out) train error {results['train_error_one_pass']:.4f}  "
-              f"{held_out} error {results[f'{held_out}_error_one_pass']:.4f}")
-    elif p.embedding == "none":
+    per_seed = [measure(net, x, y, data, held_out) for net in nets]
+    if not per_seed[0]:
         print("no read-out was trained (--readout-epochs 0), so there is no error to report")
+    elif args.seeds:
+        for seed, errors in zip(args.seeds, per_seed):
+            report(errors, held_out, prefix=f"seed {seed}: ")
+        results.update(seeds=args.seeds, per_seed=[dict(seed=s, **e) for s, e in zip(args.seeds, per_seed)],
+                       **summarize(per_seed))
+        for key in (f"{held_out}_error", f"{held_out}_error_one_pass"):
+            if key in results:
+                print(f"{key.replace('_', ' ')}: mean {results[key]:.4f} +- {results[key + '_std']:.4f} "
+                      f"(standard deviation over {len(nets)} seeds)")
+    else:
+        results.update(per_seed[0])
+        report(per_seed[0], held_out)
     if args.save:
-        print(f"saved the network to {save(net, args.save)}")
+        paths = [seeded_path(args.save, s) for s in args.seeds] if args.seeds else [args.save]
+        for net, path in zip(nets, paths):
+            print(f"saved the network to {save(net, path)}")
     if args.metrics:
         Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
         Path(args.metrics).write_text(json.dumps(dict(preset=args.preset, settings=asdict(p),
@@ -247,7 +312,7 @@ def evaluate(args) -> int:
             return 2
         print(f"{path}: {describe(errors, held_out)}")
         members.append(dict(model=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-                            config=net.config, **errors))
+                            config=net.config.to_dict(), **errors))
     results = {}
     if len(nets) > 1:
         results = errors_of(Ensemble(nets), x, y, held_out)

@@ -141,3 +141,12 @@ def load_mnist(root: str | os.PathLike | None = None, device="cpu", download: bo
     if not download:
         raise DataError(f"No MNIST found (looked in FF_TUTORIAL_DATA and {REPO_DATA}) and download=False.")
     return _read_folder(_download(DOWNLOAD_ROOT)).to(device)
+
+
+def batches(n: int, batch_size: int | None, generator=None, device="cpu"):
+    """Index sets for one epoch: all of it at once (None), or shuffled mini-batches."""
+    if batch_size is None or batch_size >= n:
+        yield slice(None)
+        return
+    order = torch.randperm(n, generator=generator).to(device)
+    yield from order.split(batch_size)

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 def goodness(h: torch.Tensor) -> torch.Tensor:
     """The mean of the squared activities of each sample: one number per row."""
-    return h.pow(2).mean(dim=1)
+    return h.pow(2).mean(dim=-1)
 
 
 class _ReLUGoodness(torch.autograd.Function):
@@ -24,12 +24,12 @@ class _ReLUGoodness(torch.autograd.Function):
         h = torch.relu(z)
         ctx.save_for_backward(h)
         ctx.set_materialize_grads(False)  # an unused h then sends None, not a tensor of zeros
-        return h, torch.linalg.vector_norm(h, dim=1).pow(2) / h.shape[1]
+        return h, torch.linalg.vector_norm(h, dim=-1).pow(2) / h.shape[-1]
 
     @staticmethod
     def backward(ctx, grad_h, grad_g):
         (h,) = ctx.saved_tensors
-        grad = None if grad_g is None else h * (grad_g * (2.0 / h.shape[1])).unsqueeze(1)
+        grad = None if grad_g is None else h * (grad_g * (2.0 / h.shape[-1])).unsqueeze(-1)
         if grad_h is not None:  # the activities themselves were used too (peer normalization)
             grad_h = grad_h * (h > 0)
             grad = grad_h if grad is None else grad + grad_h  # None above: only h was used
@@ -42,12 +42,13 @@ def relu_goodness(z: torch.Tensor):
 
 
 def ff_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Mean of softplus(threshold - g_pos) and softplus(g_neg - threshold).
+    """Mean of softplus(threshold - g_pos) and softplus(g_neg - threshold), over the last axis
+    (networks trained side by side each get their own loss).
 
     softplus(z) is log(1 + exp(z)) computed without overflow: the blog's literal
     `log(1 + exp(z))` becomes inf once z passes about 88 in float32, and training stops learning.
     """
-    return torch.cat([F.softplus(threshold - g_pos), F.softplus(g_neg - threshold)]).mean()
+    return torch.cat([F.softplus(threshold - g_pos), F.softplus(g_neg - threshold)], dim=-1).mean(dim=-1)
 
 
 def symba_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, alpha: float = 4.0) -> torch.Tensor:
@@ -58,4 +59,4 @@ def symba_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, alpha: float = 4.0) -> 
     if g_pos.shape != g_neg.shape:
         raise ValueError(f"symba_loss pairs positives with negatives: shapes {tuple(g_pos.shape)} "
                          f"and {tuple(g_neg.shape)} differ")
-    return F.softplus(-alpha * (g_pos - g_neg)).mean()
+    return F.softplus(-alpha * (g_pos - g_neg)).mean(dim=-1)

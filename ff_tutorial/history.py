@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 
 
@@ -52,6 +53,12 @@ class History:
         self.elapsed.append(time.perf_counter() - self._start)
         self.train_seconds.append(self.elapsed[-1] - self._evaluating)
 
+    def warn(self, message: str) -> None:
+        """Say something went wrong, once: here in `warnings` and as a Python warning."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            warnings.warn(message, stacklevel=3)
+
     def finish(self) -> "History":
         self.seconds = time.perf_counter() - self._start
         return self
@@ -64,13 +71,16 @@ class History:
 
 
 @contextlib.contextmanager
-def interruptible(history: History, verbose: bool = True):
-    """Ctrl-C ends training early but keeps what was learned, marks the history, and says so."""
+def interruptible(histories, verbose: bool = True):
+    """Ctrl-C ends training early but keeps what was learned, marks the histories, and says so."""
+    histories = histories if isinstance(histories, list) else [histories]
     try:
         yield
     except KeyboardInterrupt:
-        history.interrupted = True
+        for history in histories:
+            history.interrupted = True
         if verbose:
             print("Interrupted: returning the network as trained so far, with its history.")
     finally:
-        history.finish()
+        for history in histories:
+            history.finish()

@@ -25,7 +25,7 @@ def check_number(name: str, value, zero_ok: bool = False) -> None:
 
 def normalize(x: torch.Tensor) -> torch.Tensor:
     """Scale each row to unit length (the small constant keeps an all-zero row at zero)."""
-    return x / (x.norm(dim=1, keepdim=True) + 1e-8)
+    return x / (x.norm(dim=-1, keepdim=True) + 1e-8)
 
 
 class FFLayer(nn.Module):
@@ -37,7 +37,7 @@ class FFLayer(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, threshold: float = 2.0, lr: float = 0.03,
                  optimizer: str = "adam", loss: str = "ff", symba_alpha: float = 4.0,
-                 peer_norm: float = 0.0, momentum: float = 0.9, device=None):
+                 peer_norm: float = 0.0, device=None):
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
@@ -47,15 +47,13 @@ class FFLayer(nn.Module):
         check_number("threshold", threshold)
         check_number("symba_alpha", symba_alpha)  # a negative one would reward negatives
         check_number("peer_norm", peer_norm, zero_ok=True)
-        self.linear = nn.Linear(in_features, out_features, device=device)
+        # Drawn on the CPU and moved: the same seed gives the same first weights on every device.
+        self.linear = nn.Linear(in_features, out_features).to(device)
         self.threshold, self.loss_name, self.symba_alpha = threshold, loss, symba_alpha
-        self.peer_norm = peer_norm
+        self.peer_norm, self.lr, self.optimizer_name = peer_norm, lr, optimizer
         # Each unit's running mean activity, for peer normalization (keeps units from dying).
         self.register_buffer("mean_activity", torch.zeros(out_features, device=device))
-        if optimizer == "adam":
-            self.optimizer = torch.optim.Adam(self.parameters(), lr=lr)
-        else:
-            self.optimizer = torch.optim.SGD(self.parameters(), lr=lr, momentum=momentum)
+        self.optimizer = None  # made by the first train_step: a network's layers train in the engine
 
     @property
     def in_features(self) -> int:
@@ -90,38 +88,23 @@ class FFLayer(nn.Module):
         """What this layer passes on: activities with no gradient attached."""
         return self(x)
 
-    def loss(self, h: torch.Tensor, g: torch.Tensor, n_pos: int) -> torch.Tensor:
-        """The local loss of activities `h` with goodness `g`: the first `n_pos` rows positive."""
-        g_pos, g_neg = g[:n_pos], g[n_pos:]  # slice g, not h: slicing h costs a full copy backwards
+    def loss(self, g_pos: torch.Tensor, g_neg: torch.Tensor) -> torch.Tensor:
+        """The local loss: goodness up for positives, down for negatives (one per network)."""
         if self.loss_name == "symba":
-            loss = symba_loss(g_pos, g_neg, self.symba_alpha)
-        else:
-            loss = ff_loss(g_pos, g_neg, self.threshold)
-        if self.peer_norm:
-            # Pull each unit's mean activity towards the layer's mean activity (Hinton, section 3.1).
-            mean = 0.9 * self.mean_activity + 0.1 * h[:n_pos].mean(dim=0)
-            self.mean_activity = mean.detach()
-            loss = loss + self.peer_norm * (mean - mean.mean()).pow(2).mean()
-        return loss
+            return symba_loss(g_pos, g_neg, self.symba_alpha)
+        return ff_loss(g_pos, g_neg, self.threshold)
 
-    def step_on(self, x_unit: torch.Tensor, n_pos: int):
-        """One local update on unit-length inputs, positives first. Returns the loss (before the
-        update) and the activities the layer produced, detached, for the layer above.
+    def peer_loss(self, h_pos: torch.Tensor, mean_activity: torch.Tensor) -> torch.Tensor:
+        """Pull each unit's mean activity towards the layer's mean (Hinton, section 3.1).
 
-        The inputs are detached, so no gradient can flow into whatever produced them.
+        Updates the running means `mean_activity` in place; the new batch's part has a gradient.
         """
-        h, g = relu_goodness(self.linear(x_unit.detach()))
-        loss = self.loss(h, g, n_pos)
-        value = loss.item()
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"loss is {value}")  # caught and explained by the network
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        return value, h.detach()
+        mean = 0.9 * mean_activity + 0.1 * h_pos.mean(dim=-2)
+        mean_activity.copy_(mean.detach())
+        return self.peer_norm * (mean - mean.mean(dim=-1, keepdim=True)).pow(2).mean(dim=-1)
 
     def train_step(self, x_pos: torch.Tensor, x_neg: torch.Tensor) -> float:
-        """One local update on a batch of positive and negative inputs; returns the loss before it.
+        """One local update of this layer alone on positive and negative inputs; the loss before it.
 
         Positives and negatives go through one matrix product together.
         """
@@ -129,8 +112,26 @@ class FFLayer(nn.Module):
         self.check_input(x_neg)
         if not (torch.isfinite(x_pos).all() and torch.isfinite(x_neg).all()):
             raise ValueError("inputs contain NaN or inf")  # else the loss is NaN, and so are the weights
-        return self.step_on(normalize(torch.cat([x_pos, x_neg])), len(x_pos))[0]
+        if self.optimizer is None:
+            self.optimizer = make_optimizer(self.parameters(), self.optimizer_name, self.lr)
+        h, g = relu_goodness(self.linear(normalize(torch.cat([x_pos, x_neg]).detach())))
+        loss = self.loss(g[:len(x_pos)], g[len(x_pos):])
+        if self.peer_norm:
+            loss = loss + self.peer_loss(h[:len(x_pos)], self.mean_activity)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"loss is {loss.item()}; the weights are those before this step")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
 
-    def set_lr(self, lr: float) -> None:
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+
+def make_optimizer(params, name: str, lr: float, **fast) -> torch.optim.Optimizer:
+    """Adam, or SGD with momentum 0.9, in torch's fused or multi-tensor form where it has one.
+
+    Both update every number on its own, so one optimizer over K stacked networks' weights is K
+    optimizers, one per network.
+    """
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, foreach=True)
+    return torch.optim.Adam(params, lr=lr, **fast)

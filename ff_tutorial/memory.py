@@ -96,7 +96,7 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
     in a fresh process on a CPU (see `peak_in_fresh_process`).
     """
     from .backprop import MLP
-    from .layer import normalize
+    from .engine import Engine
     from .network import FFNetwork
     from .runtime import pick_device
 
@@ -106,7 +106,7 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
     y = torch.randint(0, 10, (batch_size,), generator=generator).to(device)
     if method == "ff":
         net = FFNetwork(list(dims), loss="symba", device=device)
-        wrong = (y + 1) % 10
+        engine, both = Engine([net], capture=False), torch.cat([net.embed(x, y), net.embed(x, (y + 1) % 10)])
     elif method == "backprop":
         net = MLP(list(dims), device=device)
     else:
@@ -114,10 +114,8 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
 
     def step():
         if method == "ff":
-            # What train_simultaneous does with one batch: each layer a local step, then detach.
-            h = torch.cat([net.embed(x, y), net.embed(x, wrong)])
-            for layer in net.layers:
-                _, h = layer.step_on(normalize(h), batch_size)
+            # What train_simultaneous does with one batch: each layer a local step on its own loss.
+            engine.step(0, len(net.layers) - 1, both.unsqueeze(0))
         else:
             loss = torch.nn.functional.cross_entropy(net(x), y)
             net.optimizer.zero_grad(set_to_none=True)

@@ -23,7 +23,8 @@ from .history import History, TrainingDiverged
 from .labels import input_width
 from .layer import check_number
 from .negatives import wrong_labels
-from .network import NEGATIVES, FFNetwork, check_positive_int
+from .network import FFNetwork, check_positive_int
+from .schedules import NEGATIVES, train_simultaneous
 from .runtime import pick_device, seed_everything
 
 # Test images for the error and the histograms: ten passes over all 10,000 would add a third to the wait.
@@ -95,7 +96,7 @@ def train_small(data, threshold: float = 2.0, lr: float = 0.03, width: int = 200
         warnings.simplefilter("always", UserWarning)  # every dead-layer warning, even a repeated one
         try:
             # eval_every=None: measuring the error every epoch would cost as much as training here.
-            history = net.train_simultaneous(x, y, epochs=epochs, batch_size=batch_size, negatives=negatives,
+            history = train_simultaneous(net, x, y, epochs=epochs, batch_size=batch_size, negatives=negatives,
                                              eval_every=None, generator=generator, progress=False)
         except TrainingDiverged as error:
             history, diverged = error.history, str(error)
@@ -134,7 +135,7 @@ def figure_for(result: PlaygroundResult, data) -> Figure:
     fig = Figure(figsize=(max(6.0, 3.2 * n), 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.1])
 
-    threshold = net.config["threshold"]
+    threshold = net.config.threshold
     ax = top.subplots()
     for k, losses in enumerate(history.layer_losses):
         values = np.asarray(losses, dtype=float)

@@ -14,7 +14,9 @@ import torch
 
 from .history import History
 from .network import FFNetwork
+from .readout import train_readout
 from .runtime import seed_everything
+from .schedules import train_greedy, train_simultaneous, train_unsupervised
 
 SCHEDULES = ("greedy", "simultaneous")
 
@@ -39,6 +41,7 @@ class Recipe:
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
     readout_from: int | None = None  # the first layer the read-out sees (None: the network's default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
+    precision: str = "fp32"  # "tf32" or "bf16": matrix products in lower precision (engine.PRECISIONS)
     seed: int = 0
 
     def replace(self, **changes) -> "Recipe":
@@ -63,33 +66,51 @@ class Recipe:
         """
         self.check()
         return cls(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
-                         lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
-                         peer_norm=self.peer_norm, readout_from=self.readout_from, device=device)
+                   lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
+                   peer_norm=self.peer_norm, readout_from=self.readout_from, device=device)
 
 
 def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eval=None,
           eval_every: int | None = None, generator: torch.Generator | None = None,
-          progress: bool = True) -> tuple[FFNetwork, History]:
+          progress: bool = True, seeds=None, capture: bool | None = None) -> tuple:
     """Train `net` (by default a fresh `recipe.build()`) on x, y as the recipe says.
 
     With x_eval, y_eval and eval_every, the error on them is recorded every so many epochs
     (supervised recipes only: an unsupervised network has no error until its read-out is trained).
     Returns the network and the layers' History; the read-out, if any, is trained last.
+
+    With `seeds` (a list of ints), one fresh network per seed is trained, all at once, each the
+    network that `recipe.replace(seed=s)` trains alone; then lists of networks and histories
+    are returned.
     """
     recipe.check()
-    net = recipe.build(x.device) if net is None else net
+    device = x.device if net is None else net.device
+    if seeds is not None:
+        seeds = list(seeds)
+        if not seeds or len(set(seeds)) != len(seeds):
+            raise ValueError(f"seeds must be distinct, and at least one, got {seeds!r}")
+        nets, generators = [], []
+        for seed in seeds:  # each network starts as it would alone: its weights drawn right after seeding
+            generators.append(seed_everything(seed))
+            nets.append(recipe.build(device))
+        net, generator = nets, generators
+    elif net is None:
+        net = recipe.build(device)
     kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
-                  generator=generator, progress=progress)
+                  generator=generator, progress=progress, precision=recipe.precision)
     if recipe.negatives == "hybrid":
-        history = net.train_unsupervised(x, jitter=recipe.jitter, **kwargs)
+        history = train_unsupervised(net, x, jitter=recipe.jitter, capture=capture, **kwargs)
     else:
         kwargs.update(negatives=recipe.negatives, x_test=x_eval, y_test=y_eval, eval_every=eval_every)
         if recipe.schedule == "greedy":
-            history = net.train_greedy(x, y, **kwargs)
+            history = train_greedy(net, x, y, **kwargs)
         else:
-            history = net.train_simultaneous(x, y, jitter=recipe.jitter, **kwargs)
-    if recipe.readout_epochs and not history.interrupted:
-        net.train_readout(x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr, generator=generator,
+            history = train_simultaneous(net, x, y, jitter=recipe.jitter, capture=capture, **kwargs)
+    nets, histories, generators = ((net, history, generator) if seeds is not None
+                                   else ([net], [history], [generator]))
+    if recipe.readout_epochs and not histories[0].interrupted:
+        for one, g in zip(nets, generators):
+            train_readout(one, x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr, generator=g,
                           progress=progress)
     return net, history
 

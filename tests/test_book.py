@@ -6,12 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from browser_check import check_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+# Sphinx titles every page "<its heading> — <the book's title>"; a page that did not load has another title.
+BOOK_TITLE = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +31,14 @@ def test_every_chapter_is_in_the_table_of_contents():
     assert CHAPTERS and all(f"notebooks/{name}" in toc for name in CHAPTERS)
 
 
+@pytest.mark.slow  # builds the whole book, as does the test below (they share the build)
 def test_book_builds_and_has_every_page(html):
     for name in CHAPTERS:
         assert (html / "notebooks" / f"{name}.html").is_file()
     assert (html / "book" / "references.html").is_file()
 
 
+@pytest.mark.slow  # the build, then every page in a browser
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("chromedriver")),
                     reason="needs Debian's chromium and chromium-driver (bash run.sh test installs them)")
 def test_chapters_in_a_browser(html):
@@ -41,7 +46,8 @@ def test_chapters_in_a_browser(html):
         f"book/{name}.html" for name in ("intro", "results", "performance", "references")]
     reports = check_pages(html, pages)
     for page, report in reports.items():
-        assert "Forward" in report["title"] or report["title"], f"{page} did not load"
+        heading, _, book = report["title"].rpartition(" \u2014 ")
+        assert heading and book == BOOK_TITLE, f"{page} did not load: its title is {report['title']!r}"
         if page.startswith("notebooks/") or page == "book/performance.html":
             assert report["figures"] >= 1, f"{page} shows no figure"
         assert not report["broken"], f"{page}: figures that do not load: {report['broken']}"

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import ff_tutorial.checkpoint as checkpoint
+from ff_tutorial import train_simultaneous, train_readout
 from ff_tutorial import CheckpointError, FFNetwork, load, save
 
 
@@ -16,8 +17,8 @@ def trained():
     torch.manual_seed(0)
     x, y = torch.randn(200, 784, generator=g), torch.randint(0, 10, (200,), generator=g)
     net = FFNetwork([784, 20, 15], threshold=1.5, score_from=1)
-    net.train_simultaneous(x, y, epochs=2, batch_size=50, eval_every=None, progress=False)
-    net.train_readout(x, y, epochs=2, batch_size=50, progress=False)
+    train_simultaneous(net, x, y, epochs=2, batch_size=50, eval_every=None, progress=False)
+    train_readout(net, x, y, epochs=2, batch_size=50, progress=False)
     return net, x
 
 

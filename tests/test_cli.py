@@ -1,12 +1,14 @@
 """`python -m ff_tutorial train`: its help, its refusals, a tiny real run, and Ctrl-C."""
 
 import json
+import time
 
 import pytest
 import torch
 
 import ff_tutorial.cli as cli
-from ff_tutorial import FFLayer, load
+from ff_tutorial import load
+from ff_tutorial.engine import Engine
 from conftest import run_module
 
 
@@ -120,22 +122,22 @@ def test_a_diverging_run_exits_1_and_says_where(capsys, fast_data):
 
 def test_ctrl_c_keeps_and_saves_what_was_learned(capsys, fast_data, monkeypatch, tmp_path):
     calls = []
-    original = FFLayer.step_on
+    original = Engine.eager_step
 
-    def step_on(layer, x_unit, n_pos):
+    def eager_step(engine, first, last, x):
         calls.append(1)
         if len(calls) > 6:
             raise KeyboardInterrupt
-        return original(layer, x_unit, n_pos)
+        return original(engine, first, last, x)
 
-    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    monkeypatch.setattr(Engine, "eager_step", eager_step)
     code = cli.main(["train", "--dims", "784,20,20", "--train-size", "1000", "--epochs", "5",
                      "--save", str(tmp_path / "net.pt"), "--metrics", str(tmp_path / "m.json"), "--no-progress"])
     assert code == 0
     assert "interrupted" in capsys.readouterr().out
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["interrupted"] is True and 0 <= metrics["test_error"] <= 1
-    assert load(tmp_path / "net.pt").config["dims"] == [784, 20, 20]
+    assert load(tmp_path / "net.pt").config.dims == [784, 20, 20]
 
 
 def test_readout_epochs_add_a_one_pass_error(capsys, fast_data, tmp_path):
@@ -147,6 +149,7 @@ def test_readout_epochs_add_a_one_pass_error(capsys, fast_data, tmp_path):
     assert "one-pass" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a fresh process, and a network trained on 2,000 images
 def test_a_tiny_real_run_writes_metrics_and_a_loadable_checkpoint(tmp_path, mnist):
     metrics_path, model_path = tmp_path / "out" / "metrics.json", tmp_path / "out" / "net.pt"
     result = run_module("train", "--train-size", "2000", "--epochs", "1", "--dims", "784,50",
@@ -158,7 +161,7 @@ def test_a_tiny_real_run_writes_metrics_and_a_loadable_checkpoint(tmp_path, mnis
     assert metrics["settings"]["dims"] == [784, 50] and metrics["settings"]["train_size"] == 2000
     assert 0 <= metrics["train_error"] <= 1 and 0 <= metrics["test_error"] <= 1
     net = load(model_path)
-    assert net.config["dims"] == [784, 50]
+    assert net.config.dims == [784, 50]
     # the checkpoint is the network that was measured: it gets the same test error again
     assert net.error_rate(mnist.x_test, mnist.y_test) == pytest.approx(metrics["test_error"], abs=1e-9)
 
@@ -202,6 +205,7 @@ def test_a_label_embedding_with_hybrid_negatives_is_refused(capsys, fast_data):
     assert "hybrid" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # three evaluations on the whole test set
 def test_eval_every_records_the_error_curve_against_training_time(capsys, fast_data, mnist, tmp_path):
     path = tmp_path / "c.json"
     code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "3", "--eval-every", "1",
@@ -229,6 +233,7 @@ def save_tiny(path, seed, readout=True, preset="fast"):
     assert cli.main(flags + (["--readout-epochs", "1"] if readout else ["--readout-epochs", "0"])) == 0
 
 
+@pytest.mark.slow  # two networks trained, then measured on the whole test set alone and together
 def test_evaluate_measures_each_network_and_the_ensemble_and_records_which_files(capsys, fast_data, mnist,
                                                                                 tmp_path):
     import hashlib
@@ -237,18 +242,20 @@ def test_evaluate_measures_each_network_and_the_ensemble_and_records_which_files
     save_tiny(a, 0)
     save_tiny(b, 1)
     capsys.readouterr()
+    start = time.perf_counter()
     assert cli.main(["evaluate", str(a), str(b), "--metrics", str(path)]) == 0
+    seconds = time.perf_counter() - start
     out = capsys.readouterr().out
     assert f"{a}: test error" in out and "together (2 networks): test error" in out
     metrics = json.loads(path.read_text())
     assert metrics["command"] == f"python -m ff_tutorial evaluate {a} {b} --metrics {path}"
-    assert metrics["machine"] and metrics["evaluate_seconds"] >= 0
+    assert metrics["machine"] and 0 < metrics["evaluate_seconds"] <= seconds + 0.005  # rounded to 0.01 s
     nets = [load(a), load(b)]
     x, y = mnist.x_test, mnist.y_test
     for member, file, net in zip(metrics["members"], (a, b), nets):
         assert member["model"] == str(file)
         assert member["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
-        assert member["config"] == net.config
+        assert member["config"] == net.config.to_dict()
         assert member["test_error"] == pytest.approx(net.error_rate(x, y), abs=1e-9)
         assert member["test_error_one_pass"] == pytest.approx(net.error_rate(x, y, one_pass=True), abs=1e-9)
     together = Ensemble(nets)

@@ -5,6 +5,7 @@ import time
 import torch
 
 import ff_tutorial as ff
+from ff_tutorial import train_simultaneous
 
 
 def test_forward_forward_learns_mnist_digits(small):
@@ -15,7 +16,7 @@ def test_forward_forward_learns_mnist_digits(small):
     start = time.perf_counter()
     # Small batches take the network off its first plateau (where every image looks like a 1)
     # within a few epochs; over five seeds this gave test errors of 0.20 to 0.27.
-    history = net.train_simultaneous(x, y, epochs=10, batch_size=50, eval_every=None, generator=generator,
+    history = train_simultaneous(net, x, y, epochs=10, batch_size=50, eval_every=None, generator=generator,
                                      progress=False)
     seconds = time.perf_counter() - start
     error = net.error_rate(x_test, y_test)

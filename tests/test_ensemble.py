@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from ff_tutorial import Ensemble, FFNetwork
+from ff_tutorial import train_simultaneous, train_readout
 from test_network import data, hand_scores
 
 
@@ -15,8 +16,8 @@ def trained_pair(small):
         torch.manual_seed(seed)
         net = FFNetwork([784, 40, 30], loss="symba", symba_alpha=100.0)
         g = torch.Generator().manual_seed(seed)
-        net.train_simultaneous(x[:1000], y[:1000], epochs=1, batch_size=50, generator=g, progress=False)
-        net.train_readout(x[:1000], y[:1000], epochs=2, generator=g, progress=False)
+        train_simultaneous(net, x[:1000], y[:1000], epochs=1, batch_size=50, generator=g, progress=False)
+        train_readout(net, x[:1000], y[:1000], epochs=2, generator=g, progress=False)
         nets.append(net)
     return nets
 

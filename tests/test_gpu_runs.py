@@ -1,14 +1,11 @@
 """The GPU repeats of the recorded runs use the recorded commands, changed only in device and output."""
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is a folder, not installed
-import benchmarks.gpu_runs as gpu_runs  # noqa: E402
-from benchmarks.table import RESULTS  # noqa: E402
+import benchmarks.gpu_runs as gpu_runs
+from benchmarks.table import RESULTS
 
 
 def test_the_command_keeps_every_setting_and_changes_device_metrics_and_checkpoint():

@@ -10,6 +10,7 @@ def test_a_bad_method_is_refused():
         training_step_peak("sideways", [784, 10], 8)
 
 
+@pytest.mark.slow  # four fresh processes, each training on 4,000 images
 def test_backprop_keeps_every_layers_activities_and_ff_does_not():
     # 4,000 images x 1,000 units of float32 is 16 MB per layer's activities; backprop keeps one
     # such block per layer for its backward pass, FF only the layer it is training.

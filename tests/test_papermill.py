@@ -8,6 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow  # every test starts a kernel and runs a chapter
+
 
 def outputs_text(notebook) -> str:
     return "\n".join(out.get("text", "") for cell in notebook.cells if cell.cell_type == "code"

@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ff_tutorial import FFLayer, FFNetwork, History
+from ff_tutorial import FFNetwork, History
+from ff_tutorial.engine import Engine
 
 # The module itself (not a `playground` function the package may export under the same name).
 pg = importlib.import_module("ff_tutorial.playground")
@@ -40,7 +41,7 @@ def png_of(output):
 
 def test_train_small_trains_the_network_the_settings_describe(mnist):
     result = pg.train_small(mnist, threshold=2.0, lr=0.03, embedding="overlay", negatives="wrong", **TINY)
-    assert result.network.config["dims"] == [784, 20, 20]
+    assert result.network.config.dims == [784, 20, 20]
     assert 0.0 <= result.test_error <= 1.0 and math.isfinite(result.test_error)
     # one loss list per layer, one loss per step: 500 images / 50 per batch x 2 epochs
     assert [len(losses) for losses in result.history.layer_losses] == [20, 20]
@@ -50,7 +51,7 @@ def test_train_small_trains_the_network_the_settings_describe(mnist):
 
 def test_one_layer_and_the_concatenated_label(mnist):
     result = pg.train_small(mnist, embedding="concat", layers=1, **TINY)
-    assert result.network.config["dims"] == [794, 20]
+    assert result.network.config.dims == [794, 20]
     assert len(result.history.layer_losses) == 1
 
 
@@ -92,25 +93,27 @@ def test_bad_settings_raise_a_value_error_naming_them_before_any_training(mnist,
     def no_training(*args, **kwargs):
         raise AssertionError("training started before the settings were checked")
 
-    monkeypatch.setattr(FFNetwork, "train_simultaneous", no_training)
+    monkeypatch.setattr(pg, "train_simultaneous", no_training)
     with pytest.raises(ValueError, match=setting):
         pg.train_small(mnist, **{**TINY, setting: value})
 
 
 def test_a_diverged_run_is_reported_with_the_losses_up_to_it(mnist, monkeypatch):
     steps = []
-    original = FFLayer.step_on
+    original = Engine.eager_step
 
-    def step_on(layer, x_unit, n_pos):
+    def eager_step(engine, first, last, x):
         steps.append(1)
-        if len(steps) == 7:  # layer 0's 4th step (two layers take turns)
-            raise FloatingPointError("loss is nan")
-        return original(layer, x_unit, n_pos)
+        if len(steps) == 14:  # the 4th step of the second epoch: activities of 1e20 overflow the loss
+            engine.biases[0].data.fill_(1e20)
+        return original(engine, first, last, x)
 
-    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    monkeypatch.setattr(Engine, "eager_step", eager_step)
     result = pg.train_small(mnist, **TINY)
-    assert result.diverged and "learning rate" in result.diverged
-    assert [len(losses) for losses in result.history.layer_losses] == [3, 3]
+    assert result.diverged and "learning rate" in result.diverged and "layer 0 at its step 13" in result.diverged
+    # the losses up to the check that found it (the end of the second epoch), the weights of the first
+    assert [len(losses) for losses in result.history.layer_losses] == [20, 20]
+    assert all(torch.isfinite(p).all() for p in result.network.parameters())
     assert 0.0 <= result.test_error <= 1.0
     assert "diverged" in title_of(pg.figure_for(result, mnist))
 
@@ -146,7 +149,7 @@ def test_playground_returns_a_box_with_every_control(mnist):
     assert box.button.description == "Train"
     # it trained once already, so it shows a figure and says how that went
     assert png_of(box.output).startswith(b"\x89PNG")
-    assert box.result.network.config["dims"] == [794, 20, 20]
+    assert box.result.network.config.dims == [794, 20, 20]
     assert f"{box.result.test_error:.1%}" in box.status.value
 
 
@@ -164,8 +167,8 @@ def test_clicking_train_retrains_with_the_controls_values(mnist):
     box.controls["seed"].value = 4
     box.button.click()
     assert not box.status.value.startswith("failed"), box.status.value
-    assert box.result.network.config["dims"] == [784, 50]
-    assert box.result.network.config["threshold"] == pytest.approx(5.0)
+    assert box.result.network.config.dims == [784, 50]
+    assert box.result.network.config.threshold == pytest.approx(5.0)
     assert box.result.settings["seed"] == 4 and box.result.settings["train_size"] == 500
     assert len(box.output.outputs) == 1 and png_of(box.output) != before
     assert not box.button.disabled

@@ -1,15 +1,12 @@
 """The read-out benchmark: fresh read-outs on saved layers, measured on the validation split only."""
 
 import statistics
-import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is a folder, not installed
-import benchmarks.readout_rate as readout_rate  # noqa: E402
-from ff_tutorial import FFNetwork, save  # noqa: E402
+import benchmarks.readout_rate as readout_rate
+from ff_tutorial import FFNetwork, save
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +26,7 @@ def rows(printed: str) -> list:
     return out
 
 
+@pytest.mark.slow  # six read-outs, each on 50,000 images
 def test_each_candidate_gets_three_fresh_read_outs_that_learn(layers, capsys):
     assert readout_rate.main([str(layers), "--candidates", "0.001x1", "0.1x2"]) == 0
     printed = capsys.readouterr().out

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from ff_tutorial import FFNetwork, History
+import ff_tutorial.recipes as recipes
 from ff_tutorial.recipes import PRESETS, Recipe, compare, train
 
 
@@ -23,11 +24,11 @@ def test_build_passes_every_network_setting_through():
                     loss="symba", symba_alpha=7.0, peer_norm=0.02, readout_from=0)
     net = recipe.build()
     assert isinstance(net, FFNetwork)
-    assert net.config == dict(dims=[794, 30, 20], embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
+    assert net.config.to_dict() == dict(dims=[794, 30, 20], embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
                               loss="symba", symba_alpha=7.0, peer_norm=0.02, score_from=0, readout_from=0)
     assert recipe.replace(readout_from=None).build().readout_from == 1  # the network's own default
     assert net.layers[1].symba_alpha == 7.0 and net.layers[0].peer_norm == 0.02
-    assert isinstance(net.layers[0].optimizer, torch.optim.SGD)
+    assert net.layers[0].optimizer_name == "sgd"  # the engine makes the optimizer from it
 
 
 @pytest.mark.parametrize("changes, says", [
@@ -58,7 +59,7 @@ def test_the_greedy_schedule_trains_layer_after_layer_and_simultaneous_every_lay
 def test_readout_epochs_train_the_head_and_an_unsupervised_recipe_learns_without_labels(small):
     x, y, x_test, y_test = small
     recipe = Recipe(dims=(784, 40, 40), embedding="none", negatives="hybrid", schedule="simultaneous",
-                    epochs=1, batch_size=100, readout_epochs=2)
+                    epochs=1, batch_size=100, readout_epochs=20, readout_lr=0.1, readout_from=0)
     labels_seen = []
 
     class Spy(FFNetwork):
@@ -66,12 +67,12 @@ def test_readout_epochs_train_the_head_and_an_unsupervised_recipe_learns_without
             labels_seen.append(y)
             return super().embed(x, y)
 
-    net = Spy([784, 40, 40], embedding="none")
+    net = Spy([784, 40, 40], embedding="none", readout_from=0)
     net, history = train(recipe, x[:1000], y[:1000], net=net, generator=torch.Generator().manual_seed(0),
                          progress=False)
     assert labels_seen == [] and bool(net.head_trained)
     assert all(len(losses) == 10 for losses in history.layer_losses)
-    assert 0 <= net.error_rate(x_test, y_test, one_pass=True) < 0.9  # the read-out learned something
+    assert 0 <= net.error_rate(x_test, y_test, one_pass=True) < 0.85  # the read-out learned something (chance: 0.9)
 
 
 def test_compare_gives_every_recipe_the_same_data_and_seed(small, mnist):
@@ -99,18 +100,19 @@ def test_train_seconds_leave_out_the_time_spent_evaluating():
     assert "_evaluating" not in h.to_dict() and len(h.to_dict()["train_seconds"]) == 2
 
 
-def test_the_read_out_trains_with_the_recipe_s_learning_rate_on_the_layers_it_names(small):
+def test_the_read_out_trains_with_the_recipe_s_learning_rate_on_the_layers_it_names(small, monkeypatch):
     x, y, _, _ = small
     calls = []
+    original = recipes.train_readout
 
-    class Spy(FFNetwork):
-        def train_readout(self, x, y, epochs=10, batch_size=1000, lr=0.01, generator=None, progress=True):
-            calls.append((epochs, lr, self.readout_from))
-            return super().train_readout(x, y, epochs, batch_size, lr, generator, progress)
+    def spy(net, x, y, epochs=10, batch_size=1000, lr=0.01, generator=None, progress=True):
+        calls.append((epochs, lr, net.readout_from))
+        return original(net, x, y, epochs, batch_size, lr, generator, progress)
 
+    monkeypatch.setattr(recipes, "train_readout", spy)
     recipe = Recipe(dims=(784, 20, 20), schedule="simultaneous", epochs=1, batch_size=100, readout_epochs=1,
                     readout_from=0, readout_lr=0.05)
-    net, _ = train(recipe, x[:500], y[:500], net=recipe.build(cls=Spy), progress=False)
+    net, _ = train(recipe, x[:500], y[:500], progress=False)
     assert calls == [(1, 0.05, 0)]
     assert net.head.in_features == 40  # both layers' activities
     with pytest.raises(ValueError, match="read-out learning rate"):

@@ -7,7 +7,9 @@ import pytest
 import torch
 
 import ff_tutorial as ff
+from ff_tutorial import train_greedy, train_simultaneous
 from ff_tutorial import MLP, FFLayer, FFNetwork, TrainingDiverged
+from ff_tutorial.engine import Engine
 
 
 def data(n=200, seed=0):
@@ -22,14 +24,18 @@ def test_a_diverging_learning_rate_stops_at_the_first_bad_loss_and_says_where(sm
     x, y = small[0][:500], small[1][:500]
     torch.manual_seed(0)
     net = FFNetwork([784, 50, 50], lr=1e30)
+    initial = {k: v.clone() for k, v in net.layers.state_dict().items()}
     with pytest.raises(TrainingDiverged) as error:
-        getattr(net, schedule)(x, y, epochs=5, batch_size=100, progress=False)
+        getattr(ff, schedule)(net, x, y, epochs=5, batch_size=100, progress=False)
     message = str(error.value)
     assert "layer 0" in message and "step 1" in message and "loss is inf" in message
     assert "smaller learning rate" in message
     history = error.value.history
-    assert len(history.layer_losses[0]) == 1 and math.isfinite(history.layer_losses[0][0])  # stopped at once
-    assert all(torch.isfinite(p).all() for p in net.parameters())  # the bad step was never applied
+    # Found at the first check (the end of epoch 1, 5 steps): the losses up to it are kept...
+    losses = history.layer_losses[0]
+    assert len(losses) == 5 and math.isfinite(losses[0]) and not math.isfinite(losses[1])
+    # ...and the network is put back to the last good check: here, where it started.
+    assert all(torch.equal(p, q) for p, q in zip(net.layers.state_dict().values(), initial.values()))
 
 
 def test_divergence_in_a_higher_layer_names_that_layer():
@@ -39,7 +45,7 @@ def test_divergence_in_a_higher_layer_names_that_layer():
         net.layers[1].linear.bias.fill_(1e20)  # activities of 1e20: their squares overflow float32
     x, y = data(100)
     with pytest.raises(TrainingDiverged, match=r"layer 1 at its step 0: loss is inf"):
-        net.train_simultaneous(x, y, epochs=1, batch_size=50, progress=False)
+        train_simultaneous(net, x, y, epochs=1, batch_size=50, progress=False)
 
 
 def test_a_dead_layer_is_reported_once(recwarn):
@@ -48,7 +54,7 @@ def test_a_dead_layer_is_reported_once(recwarn):
     with torch.no_grad():
         net.layers[1].linear.bias.fill_(-100.0)  # every unit of layer 1 below zero, for any input
     x, y = data(100)
-    history = net.train_simultaneous(x, y, epochs=2, batch_size=25, eval_every=None, progress=False)
+    history = train_simultaneous(net, x, y, epochs=2, batch_size=25, eval_every=None, progress=False)
     assert history.warnings == ["layer 1 is dead: every unit gave 0 on a whole batch; lower the learning rate"]
     assert [str(w.message) for w in recwarn.list if "dead" in str(w.message)] == history.warnings
 
@@ -58,7 +64,7 @@ def test_a_far_too_high_learning_rate_kills_layers_and_says_so(small):
     torch.manual_seed(0)
     net = FFNetwork([784, 50], lr=1e3)
     with pytest.warns(UserWarning, match="layer 0 is dead"):
-        history = net.train_simultaneous(x, y, epochs=10, batch_size=100, eval_every=None, progress=False)
+        history = train_simultaneous(net, x, y, epochs=10, batch_size=100, eval_every=None, progress=False)
     assert "layer 0 is dead" in history.warnings[0]
 
 
@@ -78,36 +84,36 @@ def test_goodness_large_enough_to_overflow_a_naive_loss_still_trains():
 # ----- Ctrl-C -----
 
 def interrupt_after(monkeypatch, n, snapshots=None, net=None):
-    """Make the (n+1)-th local step raise KeyboardInterrupt, as Ctrl-C would; keep weights after each step."""
+    """Make the (n+1)-th engine step raise KeyboardInterrupt, as Ctrl-C would; keep weights after each step."""
     calls = []
-    original = FFLayer.step_on
+    original = Engine.eager_step
 
-    def step_on(layer, x_unit, n_pos):
+    def eager_step(engine, first, last, x):
         if len(calls) == n:
             raise KeyboardInterrupt
         calls.append(1)
-        result = original(layer, x_unit, n_pos)
+        result = original(engine, first, last, x)
         if snapshots is not None:
             snapshots.append({k: v.clone() for k, v in net.state_dict().items()})
         return result
 
-    monkeypatch.setattr(FFLayer, "step_on", step_on)
+    monkeypatch.setattr(Engine, "eager_step", eager_step)
 
 
-@pytest.mark.parametrize("schedule", ["train_greedy", "train_simultaneous"])
-def test_ctrl_c_returns_the_network_trained_so_far_and_its_history(monkeypatch, schedule):
+@pytest.mark.parametrize("schedule, steps", [("train_greedy", 6), ("train_simultaneous", 3)])
+def test_ctrl_c_returns_the_network_trained_so_far_and_its_history(monkeypatch, schedule, steps):
     torch.manual_seed(0)
     net = FFNetwork([784, 20, 20])
     initial = {k: v.clone() for k, v in net.state_dict().items()}
     snapshots = []
-    interrupt_after(monkeypatch, 6, snapshots, net)
+    interrupt_after(monkeypatch, steps, snapshots, net)  # greedy: 6 steps of layer 0; else 3 of both layers
     x, y = data()
-    history = getattr(net, schedule)(x, y, epochs=5, batch_size=50, progress=False)
+    history = getattr(ff, schedule)(net, x, y, epochs=5, batch_size=50, progress=False)
     assert history.interrupted and history.seconds > 0
     assert sum(len(losses) for losses in history.layer_losses) == 6
     assert all(math.isfinite(v) for losses in history.layer_losses for v in losses)
     final = net.state_dict()
-    assert all(torch.equal(final[k], snapshots[-1][k]) for k in final)  # exactly the 6 steps taken
+    assert all(torch.equal(final[k], snapshots[-1][k]) for k in final)  # exactly the steps taken
     assert not torch.equal(final["layers.0.linear.weight"], initial["layers.0.linear.weight"])
 
 
@@ -135,7 +141,7 @@ def train_from_seed(seed):
     generator = ff.seed_everything(seed)
     net = FFNetwork([784, 20, 20])
     x, y = data(150, seed=9)
-    history = net.train_simultaneous(x, y, epochs=2, batch_size=50, negatives="hard", eval_every=None,
+    history = train_simultaneous(net, x, y, epochs=2, batch_size=50, negatives="hard", eval_every=None,
                                      generator=generator, progress=False)
     return net.state_dict(), history.layer_losses
 
@@ -218,7 +224,10 @@ def test_bad_images_get_a_clear_error_everywhere(net, images, error, says, call)
     args = (images,) if call in ("predict", "goodness_per_label") else (images, y)
     kwargs = dict(epochs=1, progress=False) if call.startswith("train") else {}
     with pytest.raises(error, match=says):
-        getattr(net, call)(*args, **kwargs)
+        if call.startswith("train"):
+            getattr(ff, call)(net, *args, **kwargs)
+        else:
+            getattr(net, call)(*args, **kwargs)
 
 
 @pytest.mark.parametrize("labels, error, says", [
@@ -230,7 +239,7 @@ def test_bad_images_get_a_clear_error_everywhere(net, images, error, says, call)
 def test_bad_labels_get_a_clear_error(net, labels, error, says):
     x = torch.randn(3, 784)
     with pytest.raises(error, match=says):
-        net.train_greedy(x, labels, epochs=1, progress=False)
+        train_greedy(net, x, labels, epochs=1, progress=False)
     with pytest.raises(error, match=says):
         net.error_rate(x, labels)
 
@@ -238,7 +247,7 @@ def test_bad_labels_get_a_clear_error(net, labels, error, says):
 def test_test_images_without_test_labels_are_refused(net):
     x, y = data(20)
     with pytest.raises(ValueError, match="x_test and y_test"):
-        net.train_simultaneous(x, y, epochs=1, x_test=x, progress=False)
+        train_simultaneous(net, x, y, epochs=1, x_test=x, progress=False)
 
 
 @pytest.mark.parametrize("scale", [1.0, 255.0])

@@ -2,13 +2,10 @@
 
 import json
 import shlex
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is a folder, not installed
-import benchmarks.table as table  # noqa: E402
+import benchmarks.table as table
 
 
 def test_the_tables_in_the_repository_are_the_ones_the_metrics_files_make():

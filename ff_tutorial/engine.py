@@ -1,0 +1,238 @@
+"""The training engine: K networks of one shape trained at once, each layer on its own local loss.
+
+The networks' weights are stacked into (K, ...) tensors, so one batched matrix product serves
+them all, and one fused optimizer updates them. Each network's own parameters are views of its
+slice of the stack: a network always holds its current weights and can be evaluated at any point.
+
+The host never waits for the device between steps: the losses and the signs of trouble (a loss
+that is not finite, a layer whose units all gave 0) stay on the device and are read at checks,
+a few per epoch at most. At each check a copy of the weights is kept, so a run that diverged is
+put back to the last check that was good. On a CUDA GPU the step is captured once as a CUDA
+graph and replayed, so it costs one launch instead of hundreds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import torch
+
+from .goodness import relu_goodness
+from .history import History, TrainingDiverged
+from .layer import make_optimizer, normalize
+
+PRECISIONS = ("fp32", "tf32", "bf16")
+
+
+def local_losses(layers, weights, biases, means, x):
+    """One batch through the stack: each layer's local loss, (layers, K), and which ones died.
+
+    x is (K, 2B, width): for each of K networks, B positives, then their B negatives. Every layer
+    sees the detached output of the one below, so no gradient crosses a layer: summing the
+    losses and calling backward once trains each layer on its own loss alone.
+    """
+    n_pos = x.shape[-2] // 2
+    h, losses, dead = x, [], []
+    for layer, weight, bias, mean in zip(layers, weights, biases, means):  # weight: (K, in, out)
+        h, g = relu_goodness(torch.baddbmm(bias.unsqueeze(-2), normalize(h.detach()), weight))
+        loss = layer.loss(g[..., :n_pos], g[..., n_pos:])
+        if layer.peer_norm:
+            loss = loss + layer.peer_loss(h[..., :n_pos, :], mean)
+        losses.append(loss)
+        dead.append(h.amax(dim=(-2, -1)) == 0)  # every unit gave 0 on the whole batch
+    return torch.stack(losses), torch.stack(dead)
+
+
+class Engine:
+    """Trains `nets` (one configuration, any number of seeds) side by side, from their current weights.
+
+    `precision`: 'fp32'; 'tf32' (matrix products in TensorFloat-32 on a CUDA GPU); 'bf16' (matrix
+    products in bfloat16; normalization, goodness, losses and the optimizer stay float32).
+    `capture`: replay each step as a CUDA graph (default: on a CUDA GPU, for the all-layer step).
+    """
+
+    def __init__(self, nets, precision: str = "fp32", capture: bool | None = None):
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        self.nets, self.layers = nets, nets[0].layers  # the loss settings are the same in every net
+        self.device = nets[0].device
+        self.precision = precision
+        self.capture = self.device.type == "cuda" if capture is None else capture
+
+        def stacked(get):
+            return [torch.stack([get(net.layers[k]).detach() for net in nets]) for k in range(len(self.layers))]
+
+        # Stored as (K, in, out): x @ w needs no transpose, and its gradient is made in that layout.
+        self.weights = [w.mT.contiguous().requires_grad_() for w in stacked(lambda layer: layer.linear.weight)]
+        self.biases = [b.requires_grad_() for b in stacked(lambda layer: layer.linear.bias)]
+        self.means = stacked(lambda layer: layer.mean_activity)
+        for k, net in enumerate(nets):
+            for layer, weight, bias, mean in zip(net.layers, self.weights, self.biases, self.means):
+                layer.linear.weight.data, layer.linear.bias.data = weight.data[k].T, bias.data[k]
+                layer.mean_activity.data = mean[k]
+        config = nets[0].config
+        fast = {}
+        if config.optimizer == "adam" and self.device.type in ("cpu", "cuda"):
+            fast = dict(fused=True)  # one kernel for all the parameters instead of a loop over them
+            if self.capture:  # the step count and the learning rate stay on the device
+                fast.update(capturable=True)
+        lr = torch.tensor(config.lr, device=self.device) if self.capture else config.lr
+        self.optimizer = make_optimizer(self.weights + self.biases, config.optimizer, lr, **fast)
+        self.graphs = {}
+        self.saved = self.snapshot()
+        self.log, self.dead = [], torch.zeros(len(self.layers), len(nets), dtype=torch.bool, device=self.device)
+
+    def set_lr(self, lr: float) -> None:
+        for group in self.optimizer.param_groups:
+            if isinstance(group["lr"], torch.Tensor):
+                group["lr"].fill_(lr)  # in place: a captured step reads it from where it is
+            else:
+                group["lr"] = lr
+
+    def precision_context(self):
+        if self.precision == "bf16":
+            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+        if self.precision == "tf32" and self.device.type == "cuda":
+            return tf32()
+        return contextlib.nullcontext()
+
+    def eager_step(self, first: int, last: int, x):
+        """Layers first..last take one local step; returns their losses and dead flags, on the device."""
+        self.optimizer.zero_grad(set_to_none=True)
+        with self.precision_context():
+            losses, dead = local_losses(self.layers[first:last + 1], self.weights[first:last + 1],
+                                        self.biases[first:last + 1], self.means[first:last + 1], x)
+        losses.sum().backward()
+        self.optimizer.step()
+        return losses.detach(), dead
+
+    def step(self, first: int, last: int, x) -> None:
+        """One step of layers first..last on a (K, 2B, width) batch, positives first; nothing is read back."""
+        graph = self.graphs.get((first, last, x.shape))
+        if graph is None and self.capture and first == 0 and last == len(self.layers) - 1:
+            graph = self.graphs[first, last, x.shape] = CapturedStep(self, first, last, x)
+        losses, dead = graph(x) if graph else self.eager_step(first, last, x)
+        self.log.append((first, losses.clone() if graph else losses))
+        self.dead[first:last + 1] |= dead
+
+    def check(self, histories: list) -> None:
+        """Read what the steps since the last check left on the device, in one transfer.
+
+        Losses go into each network's History; a layer that died is warned about; a loss that is
+        not finite puts every network back to the last check and raises TrainingDiverged.
+        """
+        if not self.log:
+            return
+        read = torch.cat([losses.flatten() for _, losses in self.log] + [self.dead.flatten().float()])
+        values = iter(read.tolist())  # the check's one host read
+        diverged = None
+        for first, step_losses in self.log:
+            rows, seeds = step_losses.shape
+            for layer in range(first, first + rows):
+                for k in range(seeds):
+                    value, losses = next(values), histories[k].layer_losses[layer]
+                    if diverged is None and not math.isfinite(value):
+                        diverged = k, layer, len(losses), value
+                    losses.append(value)
+        dead = [[next(values) > 0 for _ in self.nets] for _ in self.layers]
+        steps, self.log = len(self.log), []
+        self.dead.zero_()
+        if diverged:
+            k, layer, step, value = diverged
+            self.restore(self.saved)
+            which = f" (network {k} of {len(histories)})" if len(histories) > 1 else ""
+            raise TrainingDiverged(
+                f"training diverged in layer {layer}{which} at its step {step}: loss is {value}. "
+                f"The weights are those of the last check, {steps} steps before this one. Try a smaller "
+                f"learning rate (now {self.nets[0].config.lr:g}).", histories[k].finish())
+        for layer, seeds in enumerate(dead):
+            for k, is_dead in enumerate(seeds):
+                if is_dead:
+                    histories[k].warn(f"layer {layer} is dead: every unit gave 0 on a whole batch; "
+                                      f"lower the learning rate")
+        self.saved = self.snapshot()
+
+    def snapshot(self) -> list:
+        """Copies of everything a step changes: weights, running means, the optimizer's state."""
+        tensors = self.weights + self.biases + self.means
+        state = [t for s in self.optimizer.state.values() for t in s.values() if isinstance(t, torch.Tensor)]
+        return [t.detach().clone() for t in tensors + state]
+
+    @torch.no_grad()
+    def restore(self, saved: list) -> None:
+        """Put the copies back in place (a captured step keeps pointing at the same tensors)."""
+        tensors = self.weights + self.biases + self.means
+        state = [t for s in self.optimizer.state.values() for t in s.values() if isinstance(t, torch.Tensor)]
+        for t, copy in zip(tensors + state, saved):
+            t.copy_(copy)
+        for t in state[len(saved) - len(tensors):]:  # state made after the copy: as if never made
+            t.zero_()
+
+    def release(self) -> None:
+        """Give each network weights of its own again, so that it saves without its neighbours'."""
+        for net in self.nets:
+            for layer in net.layers:
+                layer.linear.weight.data = layer.linear.weight.data.contiguous()
+                layer.linear.bias.data = layer.linear.bias.data.clone()
+                layer.mean_activity.data = layer.mean_activity.data.clone()
+
+
+@contextlib.contextmanager
+def tf32():
+    previous = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = previous
+
+
+class CapturedStep:
+    """One training step recorded once as a CUDA graph and replayed with new data.
+
+    The graph reads its inputs from fixed buffers, so each step copies its batch in and replays.
+    Recording needs a few warm-up steps first; they are undone, so the run is the eager one.
+    Off CUDA (in tests) the same buffers are used but the step runs eagerly.
+    """
+
+    def __init__(self, engine: Engine, first: int, last: int, x, warmup: int = 3):
+        self.engine, self.first, self.last = engine, first, last
+        self.x = x.clone()
+        before = engine.snapshot()
+        cuda = engine.device.type == "cuda"
+        side = torch.cuda.Stream() if cuda else None
+        if cuda:
+            side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side) if cuda else contextlib.nullcontext():
+            for _ in range(warmup):
+                engine.eager_step(first, last, self.x)
+        if cuda:
+            torch.cuda.current_stream().wait_stream(side)
+        engine.restore(before)
+        self.graph = None
+        if cuda:
+            self.graph = torch.cuda.CUDAGraph()
+            engine.optimizer.zero_grad(set_to_none=True)
+            with torch.cuda.graph(self.graph):
+                self.losses, self.dead = self.record()
+
+    def record(self):
+        """The step the graph holds: the eager step without zero_grad (backward overwrites the
+        gradients it made at capture)."""
+        engine = self.engine
+        with engine.precision_context():
+            losses, dead = local_losses(engine.layers[self.first:self.last + 1],
+                                        engine.weights[self.first:self.last + 1],
+                                        engine.biases[self.first:self.last + 1],
+                                        engine.means[self.first:self.last + 1], self.x)
+        losses.sum().backward()
+        engine.optimizer.step()
+        return losses.detach(), dead
+
+    def __call__(self, x):
+        self.x.copy_(x)
+        if self.graph is None:
+            return self.engine.eager_step(self.first, self.last, self.x)
+        self.graph.replay()
+        return self.losses, self.dead

@@ -1,0 +1,245 @@
+"""How a stack of FF layers is trained: greedily, all at once, or without labels.
+
+Each schedule only says what each epoch's positives and negatives are and which layers learn
+from them; the engine (`engine.Engine`) takes the steps. Every schedule trains one network, or
+several of one configuration at once (one per seed, with a generator each): each of them
+exactly the network it would be if trained alone, up to float rounding.
+"""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from .augment import check_max_shift, shift_images
+from .engine import Engine
+from .history import History, interruptible
+from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
+from .network import FFNetwork, check_data, check_positive_int
+from .runtime import progress as progress_bar
+
+NEGATIVES = ("wrong", "permuted", "hard")
+
+
+def cooled_lr(lr: float, epoch: int, epochs: int, cooldown: bool) -> float:
+    """Hinton's schedule: constant for the first half, then linearly down towards zero."""
+    if not cooldown or epochs < 2:
+        return lr
+    return lr * min(1.0, 2.0 * (epochs - epoch) / epochs)
+
+
+def is_due(epoch: int, epochs: int, every: int | None) -> bool:
+    """Whether to measure after `epoch` (counted from 0): every `every` epochs, and after the last."""
+    return bool(every) and ((epoch + 1) % every == 0 or epoch + 1 == epochs)
+
+
+def negative_labels(kind: str, net: FFNetwork, x, y, generator, num_layers=None):
+    """A wrong label for each image: uniformly among the nine ('wrong'), one shuffle of all the
+    labels ('permuted'), or in proportion to how much the network believes each one ('hard')."""
+    if kind == "permuted":
+        return permuted_labels(y, generator)
+    if kind == "hard":
+        return hard_wrong_labels(net.scores(x, num_layers), y, generator)
+    return wrong_labels(y, generator)
+
+
+def stack(tensors: list) -> torch.Tensor:
+    """(K, ...) from K tensors; one network's is a view, not a copy."""
+    return tensors[0].unsqueeze(0) if len(tensors) == 1 else torch.stack(tensors)
+
+
+def epoch_batches(pos: torch.Tensor, neg: torch.Tensor, batch_size: int | None) -> list:
+    """(K, 2B, width) batches, each B positives then their B negatives; None: one batch of all."""
+    size = pos.shape[1] if batch_size is None else batch_size
+    return [torch.cat([pos[:, s:s + size], neg[:, s:s + size]], dim=1) for s in range(0, pos.shape[1], size)]
+
+
+def shuffled(n: int, batch_size: int | None, generator):
+    """This epoch's order of the images: shuffled for mini-batches, as is for one batch of all."""
+    if batch_size is None or batch_size >= n:
+        return slice(None)
+    return torch.randperm(n, generator=generator)
+
+
+class Run:
+    """What every schedule shares: the networks, their generators and histories, and the engine."""
+
+    def __init__(self, nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision,
+                 capture, checks_per_epoch, progress):
+        self.single = isinstance(nets, FFNetwork)
+        self.nets = [nets] if self.single else list(nets)
+        if not self.nets or not all(isinstance(n, FFNetwork) for n in self.nets):
+            raise TypeError("expected an FFNetwork or a list of them")
+        if any(n.config != self.nets[0].config or n.device != self.nets[0].device for n in self.nets):
+            raise ValueError("networks trained together must have the same configuration and device "
+                             "(they differ only in their seeds)")
+        generators = generator if isinstance(generator, (list, tuple)) else [generator] * len(self.nets)
+        if len(generators) != len(self.nets):
+            raise ValueError(f"give one generator per network: {len(self.nets)} networks, "
+                             f"{len(generators)} generators")
+        if generator is not None and len(self.nets) > 1 and not isinstance(generator, (list, tuple)):
+            raise ValueError("networks trained together each need a generator of their own")
+        check_data(x, y)
+        if (x_test is None) != (y_test is None):
+            raise ValueError("x_test and y_test go together: give both, or neither")
+        if x_test is not None:
+            check_data(x_test, y_test)
+        check_positive_int("epochs", epochs)
+        for name, value in (("batch_size", batch_size), ("eval_every", eval_every)):
+            if value is not None:
+                check_positive_int(name, value)
+        check_positive_int("checks_per_epoch", checks_per_epoch)
+        device = self.nets[0].device
+        move = (lambda t: None if t is None else t.to(device))
+        self.x, self.y, self.x_test, self.y_test = move(x), move(y), move(x_test), move(y_test)
+        for net in self.nets:
+            net.label_value.fill_(float(x.max()))  # Hinton's choice: the brightest training pixel
+        self.generators, self.epochs, self.batch_size = generators, epochs, batch_size
+        self.eval_every, self.checks_per_epoch, self.progress = eval_every, checks_per_epoch, progress
+        self.histories = [History.for_layers(len(self.nets[0].layers)) for _ in self.nets]
+        self.engine = Engine(self.nets, precision, capture)
+
+    def train(self, layers: range, make_batches, desc: str, epoch_offset: int = 0) -> None:
+        """`epochs` epochs of layers `layers`, on the batches `make_batches(epoch)` returns."""
+        engine, lr = self.engine, self.nets[0].config.lr
+        cooldown = self.cooldown
+        for epoch in progress_bar(range(self.epochs), self.progress, desc=desc):
+            engine.set_lr(cooled_lr(lr, epoch, self.epochs, cooldown))
+            batches = make_batches(epoch)
+            checks = {round(len(batches) * (c + 1) / self.checks_per_epoch) - 1 for c in range(self.checks_per_epoch)}
+            for i, batch in enumerate(batches):
+                engine.step(layers[0], layers[-1], batch)
+                if i in checks:
+                    engine.check(self.histories)
+            if is_due(epoch, self.epochs, self.eval_every):
+                self.evaluate(epoch_offset + epoch + 1, layers[-1] + 1)
+
+    def evaluate(self, epoch: int, num_layers: int) -> None:
+        """The held-out error of each network, with the time it took (left out of the training time)."""
+        for net, history in zip(self.nets, self.histories):
+            start = time.perf_counter()
+            error = None
+            if self.x_test is not None:
+                predicted = net.scores(self.x_test, num_layers).argmax(dim=1)
+                error = (predicted != self.y_test).float().mean().item()
+            history.record(epoch, num_layers, None, error, time.perf_counter() - start)
+
+    def __call__(self, body, cooldown: bool):
+        """Run `body` with Ctrl-C kept clean; returns one History, or one per network."""
+        self.cooldown = cooldown
+        with interruptible(self.histories, self.progress):
+            try:
+                body()
+            finally:
+                try:
+                    self.engine.check(self.histories)  # the steps since the last check, even when stopped
+                finally:
+                    self.engine.release()
+        return self.histories[0] if self.single else self.histories
+
+
+def train_greedy(nets, x, y, epochs: int, batch_size: int | None = None, negatives: str = "wrong",
+                 x_test=None, y_test=None, eval_every: int | None = None, cooldown: bool = False,
+                 generator=None, progress: bool = True, precision: str = "fp32",
+                 checks_per_epoch: int = 1):
+    """The blog's schedule: layer 0 for all its epochs, then layer 1 on layer 0's output, ...
+
+    `batch_size=None` trains on the whole set at once, as the blog does. `negatives` is
+    'permuted' (the blog's: one shuffle of the labels, drawn once), 'wrong' (a wrong label,
+    drawn anew each epoch) or 'hard' (wrong labels the network believes, drawn each epoch).
+    With `eval_every`, the error of the layers trained so far is recorded every so many epochs.
+    """
+    if negatives not in NEGATIVES:
+        raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision, False,
+              checks_per_epoch, progress)
+    x, y, n = run.x, run.y, len(run.x)
+    fixed = None
+    if negatives == "permuted":  # drawn once, before any layer learns
+        fixed = [net.embed(x, permuted_labels(y, g)) for net, g in zip(run.nets, run.generators)]
+
+    def body():
+        for k in range(len(run.nets[0].layers)):
+            # Lower layers are frozen now: what they pass up is computed once for the positives.
+            pos = [net.inputs_to(k, net.embed(x, y)) for net in run.nets]
+            neg = None if fixed is None else [net.inputs_to(k, f) for net, f in zip(run.nets, fixed)]
+            cache = []
+
+            def make_batches(epoch, k=k, pos=pos, neg=neg):
+                if cache:  # the same negatives and no shuffling: the same one batch every epoch
+                    return cache
+                these = neg or [net.inputs_to(k, net.embed(x, negative_labels(negatives, net, x, y, g, k + 1)))
+                                for net, g in zip(run.nets, run.generators)]
+                orders = [shuffled(n, batch_size, g) for g in run.generators]
+                batches = epoch_batches(stack([p[o] for p, o in zip(pos, orders)]),
+                                        stack([q[o] for q, o in zip(these, orders)]), batch_size)
+                if neg is not None and isinstance(orders[0], slice):
+                    cache.extend(batches)
+                return batches
+
+            run.train(range(k, k + 1), make_batches, f"layer {k}", epoch_offset=k * epochs)
+            del pos, neg, cache
+
+    return run(body, cooldown)
+
+
+def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
+                       x_test=None, y_test=None, eval_every: int | None = None, cooldown: bool = False,
+                       jitter: int = 0, generator=None, progress: bool = True, precision: str = "fp32",
+                       capture: bool | None = None, checks_per_epoch: int = 1):
+    """Every layer takes a local step on each mini-batch, each on the output of the one below.
+
+    Still no gradient crosses a layer: each layer's input is detached. Negatives are drawn
+    anew each epoch ('hard' ones from the whole network's current beliefs). With `jitter`,
+    each epoch sees every image shifted by up to that many pixels (`shift_images`).
+    """
+    if negatives not in NEGATIVES:
+        raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+    check_max_shift(jitter)
+    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision, capture,
+              checks_per_epoch, progress)
+    x, y = run.x, run.y
+
+    def make_batches(epoch):
+        pos, neg = [], []
+        for net, g in zip(run.nets, run.generators):
+            seen = shift_images(x, jitter, g)
+            y_neg = negative_labels(negatives, net, seen, y, g)
+            order = shuffled(len(x), batch_size, g)
+            pos.append(net.embed(seen[order], y[order]))
+            neg.append(net.embed(seen[order], y_neg[order]))
+        return epoch_batches(stack(pos), stack(neg), batch_size)
+
+    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"), cooldown)
+
+
+def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
+                       blur_steps: int = 6, jitter: int = 0, generator=None, progress: bool = True,
+                       precision: str = "fp32", capture: bool | None = None, checks_per_epoch: int = 1):
+    """Forward-Forward without labels: real images are positive, hybrid images negative.
+
+    Every layer trains at once, as in `train_simultaneous`, each on the detached output of the
+    one below. The hybrids are drawn anew each epoch; labels are needed only later, by the
+    read-out (`train_readout`), which never changes the layers.
+    """
+    for net in [nets] if isinstance(nets, FFNetwork) else nets:
+        if net.embedding != "none":
+            raise ValueError(f"unsupervised training writes no label into the images: build the network "
+                             f"with embedding='none' (it has {net.embedding!r})")
+    check_max_shift(jitter)
+    run = Run(nets, generator, x, None, None, None, epochs, batch_size, None, precision, capture,
+              checks_per_epoch, progress)
+    x = run.x
+
+    def make_batches(epoch):
+        pos, neg = [], []
+        for g in run.generators:
+            seen = shift_images(x, jitter, g)
+            hybrids = hybrid_images(seen, g, blur_steps)
+            order = shuffled(len(x), batch_size, g)
+            pos.append(seen[order])
+            neg.append(hybrids[order])
+        return epoch_batches(stack(pos), stack(neg), batch_size)
+
+    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"), cooldown)
