@@ -1,7 +1,8 @@
 """On a CUDA device only: faster arithmetic and fewer steps, and what they do to the error.
 
 - Precision: strict float32 (TF32 off), TF32 matrix products (10-bit mantissa inputs, float32
-  sums), and bfloat16 autocast for training (the weights stay float32). The test error of each
+  sums), and bfloat16 matrix products for training (normalization, goodness, losses, weights
+  and the optimizer stay float32): the engine's `precision` setting. The test error of each
   is compared with strict float32's at the same batch size.
 - Batch size: on a GPU a mini-batch of 100 leaves most of the card idle, and the time goes into
   launching small kernels; larger batches cut the number of steps per epoch.
@@ -12,10 +13,6 @@ than at 100 because the network took fewer steps; the table shows the trade.
 
 from __future__ import annotations
 
-import contextlib
-
-import torch
-
 from ff_tutorial import seed_everything
 from ff_tutorial.recipes import PRESETS
 
@@ -23,27 +20,10 @@ from . import presets
 from .machine import timed
 
 PRESET = "fast"
-PRECISIONS = ("fp32", "tf32", "bf16")
+PRECISIONS = ("fp32", "tf32", "bf16")  # the engine's (ff_tutorial.PRECISIONS)
 # A precision "keeps accuracy" if its test error is at most this much above strict float32's
 # at the same batch size (0.2 percentage points: well under the gaps between our presets).
 TOLERANCE = 0.002
-
-
-@contextlib.contextmanager
-def precision(name: str, device_type: str = "cuda", autocast: bool = True):
-    """TF32 off for 'fp32', on otherwise; bfloat16 autocast too for 'bf16' when `autocast`."""
-    old = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = name != "fp32"
-    try:
-        if name == "bf16" and autocast:
-            # No cache: autocast keeps one bfloat16 copy of each weight for as long as the context
-            # lasts, and a context around a whole training run would then never see an update.
-            with torch.autocast(device_type, dtype=torch.bfloat16, cache_enabled=False):
-                yield
-        else:
-            yield
-    finally:
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old
 
 
 def one_run(data, device, name, batch_size, epochs, images, width):
@@ -51,13 +31,10 @@ def one_run(data, device, name, batch_size, epochs, images, width):
     x, y = data.x_train[:images].to(device), data.y_train[:images].to(device)
     generator = seed_everything(p.seed)  # the same data order in every variant: only the numerics differ
     net = presets.build(PRESET, presets.dims_of(PRESET, width), device)
-    with precision(name, device.type):
-        _, seconds = timed(lambda: presets.train(net, PRESET, x, y, epochs, generator, batch_size=batch_size),
-                           device)
-    # Evaluated without autocast: FFLayer refuses inputs whose dtype differs from its weights, and
-    # what we ask is whether training in bfloat16 keeps the accuracy.
-    with precision(name, device.type, autocast=False):
-        error = net.error_rate(data.x_test.to(device), data.y_test.to(device))
+    _, seconds = timed(lambda: presets.train(net, PRESET, x, y, epochs, generator, batch_size=batch_size,
+                                             precision=name), device)
+    # Evaluated in float32: what we ask is whether training in lower precision keeps the accuracy.
+    error = net.error_rate(data.x_test.to(device), data.y_test.to(device))
     return dict(precision=name, batch_size=batch_size, images=len(x), epochs=epochs, seconds=seconds,
                 seconds_per_epoch=seconds / epochs, test_error=error)
 

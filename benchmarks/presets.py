@@ -6,8 +6,7 @@ The settings are read from the package, never copied, so the benchmarks time wha
 
 from __future__ import annotations
 
-from ff_tutorial import FFNetwork
-from ff_tutorial import train_greedy, train_simultaneous
+from ff_tutorial import FFNetwork, recipes
 from ff_tutorial.recipes import PRESETS
 
 
@@ -24,15 +23,13 @@ def build(name: str, dims=None, device="cpu", cls=FFNetwork) -> FFNetwork:
     return PRESETS[name].build(device, dims, cls=cls)
 
 
-def train(net: FFNetwork, name: str, x, y, epochs: int, generator=None, batch_size=None, **kwargs):
-    """Train as the preset does (its schedule, batch size, negatives); returns the History."""
-    p = PRESETS[name]
-    kwargs = dict(epochs=epochs, batch_size=batch_size or p.batch_size or None, negatives=p.negatives,
-                  cooldown=p.cooldown, generator=generator, progress=False, **kwargs)
-    if p.schedule == "greedy":
-        return train_greedy(net, x, y, **kwargs)
-    kwargs.setdefault("eval_every", None)
-    return train_simultaneous(net, x, y, **kwargs)
+def train(net: FFNetwork, name: str, x, y, epochs: int, generator=None, x_eval=None, y_eval=None,
+          eval_every=None, **changes):
+    """Train as `python -m ff_tutorial train --preset NAME` does (`recipes.train`), for `epochs`
+    epochs, with no read-out and any other recipe `changes`; returns the History."""
+    recipe = PRESETS[name].replace(epochs=epochs, readout_epochs=0, **changes)
+    return recipes.train(recipe, x, y, net=net, x_eval=x_eval, y_eval=y_eval, eval_every=eval_every,
+                         generator=generator, progress=False)[1]
 
 
 def describe(name: str) -> str:

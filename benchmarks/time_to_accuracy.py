@@ -18,11 +18,10 @@ reached, with the number of epochs it had: nothing is extrapolated.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict
 from pathlib import Path
 
-from ff_tutorial import FFNetwork, seed_everything
+from ff_tutorial import seed_everything
 from ff_tutorial.recipes import PRESETS
 
 from . import presets
@@ -32,21 +31,6 @@ BLOG_REPORTED_ERROR = 0.0709  # the blog's published test error for its 2x500 ne
 PRESET = "fast"
 ROOT = Path(__file__).resolve().parent.parent
 SEED_METRICS = ROOT / "results" / "seed.json"
-
-
-class ClockedEvaluation(FFNetwork):
-    """An FFNetwork that records how long each of its error measurements takes."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.evaluation_seconds = []
-
-    def error_rate(self, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return super().error_rate(*args, **kwargs)  # .item() inside: GPU work is finished here
-        finally:
-            self.evaluation_seconds.append(time.perf_counter() - start)
 
 
 def first_reached(errors, seconds, target):
@@ -63,13 +47,10 @@ def train_fast(data, device, max_epochs, images=None, test_images=None, width=No
     x, y = data.x_train[:n].to(device), data.y_train[:n].to(device)
     x_test, y_test = data.x_test[:test_images].to(device), data.y_test[:test_images].to(device)
     generator = seed_everything(p.seed)
-    net = presets.build(PRESET, presets.dims_of(PRESET, width), device, cls=ClockedEvaluation)
-    history = presets.train(net, PRESET, x, y, max_epochs, generator, x_test=x_test, y_test=y_test,
+    net = presets.build(PRESET, presets.dims_of(PRESET, width), device)
+    history = presets.train(net, PRESET, x, y, max_epochs, generator, x_eval=x_test, y_eval=y_test,
                             eval_every=1)
-    # Each evaluation measures the training error and then the test error, then is recorded.
-    per_record = len(net.evaluation_seconds) // max(1, len(history.elapsed))
-    train_seconds = [wall - sum(net.evaluation_seconds[: per_record * (i + 1)])
-                     for i, wall in enumerate(history.elapsed)]
+    train_seconds = history.train_seconds  # the evaluations' own time left out
     return dict(
         preset=PRESET, description=presets.describe(PRESET), dims=net.config.dims, images=len(x),
         test_images=len(x_test), max_epochs=max_epochs, preset_epochs=p.epochs,

@@ -55,18 +55,20 @@ def epoch_batches(pos: torch.Tensor, neg: torch.Tensor, batch_size: int | None) 
     return [torch.cat([pos[:, s:s + size], neg[:, s:s + size]], dim=1) for s in range(0, pos.shape[1], size)]
 
 
+def one_batch(n: int, batch_size: int | None) -> bool:
+    return batch_size is None or batch_size >= n
+
+
 def shuffled(n: int, batch_size: int | None, generator):
     """This epoch's order of the images: shuffled for mini-batches, as is for one batch of all."""
-    if batch_size is None or batch_size >= n:
-        return slice(None)
-    return torch.randperm(n, generator=generator)
+    return slice(None) if one_batch(n, batch_size) else torch.randperm(n, generator=generator)
 
 
 class Run:
     """What every schedule shares: the networks, their generators and histories, and the engine."""
 
-    def __init__(self, nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision,
-                 capture, checks_per_epoch, progress):
+    def __init__(self, nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every,
+                 precision, capture, checks_per_epoch, progress):
         self.single = isinstance(nets, FFNetwork)
         self.nets = [nets] if self.single else list(nets)
         if not self.nets or not all(isinstance(n, FFNetwork) for n in self.nets):
@@ -95,7 +97,7 @@ class Run:
         self.x, self.y, self.x_test, self.y_test = move(x), move(y), move(x_test), move(y_test)
         for net in self.nets:
             net.label_value.fill_(float(x.max()))  # Hinton's choice: the brightest training pixel
-        self.generators, self.epochs, self.batch_size = generators, epochs, batch_size
+        self.generators, self.epochs, self.batch_size, self.cooldown = generators, epochs, batch_size, cooldown
         self.eval_every, self.checks_per_epoch, self.progress = eval_every, checks_per_epoch, progress
         self.histories = [History.for_layers(len(self.nets[0].layers)) for _ in self.nets]
         self.engine = Engine(self.nets, precision, capture)
@@ -103,9 +105,8 @@ class Run:
     def train(self, layers: range, make_batches, desc: str, epoch_offset: int = 0) -> None:
         """`epochs` epochs of layers `layers`, on the batches `make_batches(epoch)` returns."""
         engine, lr = self.engine, self.nets[0].config.lr
-        cooldown = self.cooldown
         for epoch in progress_bar(range(self.epochs), self.progress, desc=desc):
-            engine.set_lr(cooled_lr(lr, epoch, self.epochs, cooldown))
+            engine.set_lr(cooled_lr(lr, epoch, self.epochs, self.cooldown))
             batches = make_batches(epoch)
             checks = {round(len(batches) * (c + 1) / self.checks_per_epoch) - 1 for c in range(self.checks_per_epoch)}
             for i, batch in enumerate(batches):
@@ -125,9 +126,8 @@ class Run:
                 error = (predicted != self.y_test).float().mean().item()
             history.record(epoch, num_layers, None, error, time.perf_counter() - start)
 
-    def __call__(self, body, cooldown: bool):
+    def __call__(self, body):
         """Run `body` with Ctrl-C kept clean; returns one History, or one per network."""
-        self.cooldown = cooldown
         with interruptible(self.histories, self.progress):
             try:
                 body()
@@ -152,36 +152,33 @@ def train_greedy(nets, x, y, epochs: int, batch_size: int | None = None, negativ
     """
     if negatives not in NEGATIVES:
         raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
-    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision, False,
-              checks_per_epoch, progress)
-    x, y, n = run.x, run.y, len(run.x)
+    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
+              False, checks_per_epoch, progress)
+    x, y = run.x, run.y
     fixed = None
-    if negatives == "permuted":  # drawn once, before any layer learns
+    if negatives == "permuted":  # the blog's negatives: drawn once, before any layer learns
         fixed = [net.embed(x, permuted_labels(y, g)) for net, g in zip(run.nets, run.generators)]
 
     def body():
         for k in range(len(run.nets[0].layers)):
-            # Lower layers are frozen now: what they pass up is computed once for the positives.
+            # The layers below k are frozen now: what they pass up is computed once for the positives.
             pos = [net.inputs_to(k, net.embed(x, y)) for net in run.nets]
             neg = None if fixed is None else [net.inputs_to(k, f) for net, f in zip(run.nets, fixed)]
-            cache = []
 
             def make_batches(epoch, k=k, pos=pos, neg=neg):
-                if cache:  # the same negatives and no shuffling: the same one batch every epoch
-                    return cache
                 these = neg or [net.inputs_to(k, net.embed(x, negative_labels(negatives, net, x, y, g, k + 1)))
                                 for net, g in zip(run.nets, run.generators)]
-                orders = [shuffled(n, batch_size, g) for g in run.generators]
-                batches = epoch_batches(stack([p[o] for p, o in zip(pos, orders)]),
-                                        stack([q[o] for q, o in zip(these, orders)]), batch_size)
-                if neg is not None and isinstance(orders[0], slice):
-                    cache.extend(batches)
-                return batches
+                orders = [shuffled(len(x), batch_size, g) for g in run.generators]
+                return epoch_batches(stack([p[o] for p, o in zip(pos, orders)]),
+                                     stack([q[o] for q, o in zip(these, orders)]), batch_size)
 
-            run.train(range(k, k + 1), make_batches, f"layer {k}", epoch_offset=k * epochs)
-            del pos, neg, cache
+            if neg is not None and one_batch(len(x), batch_size):
+                whole = make_batches(0)  # one batch of everything, the same every epoch: made once
+                run.train(range(k, k + 1), lambda epoch: whole, f"layer {k}", epoch_offset=k * epochs)
+            else:
+                run.train(range(k, k + 1), make_batches, f"layer {k}", epoch_offset=k * epochs)
 
-    return run(body, cooldown)
+    return run(body)
 
 
 def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
@@ -197,8 +194,8 @@ def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives
     if negatives not in NEGATIVES:
         raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
     check_max_shift(jitter)
-    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, eval_every, precision, capture,
-              checks_per_epoch, progress)
+    run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
+              capture, checks_per_epoch, progress)
     x, y = run.x, run.y
 
     def make_batches(epoch):
@@ -211,7 +208,7 @@ def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives
             neg.append(net.embed(seen[order], y_neg[order]))
         return epoch_batches(stack(pos), stack(neg), batch_size)
 
-    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"), cooldown)
+    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"))
 
 
 def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
@@ -228,7 +225,7 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
             raise ValueError(f"unsupervised training writes no label into the images: build the network "
                              f"with embedding='none' (it has {net.embedding!r})")
     check_max_shift(jitter)
-    run = Run(nets, generator, x, None, None, None, epochs, batch_size, None, precision, capture,
+    run = Run(nets, generator, x, None, None, None, epochs, batch_size, cooldown, None, precision, capture,
               checks_per_epoch, progress)
     x = run.x
 
@@ -242,4 +239,4 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
             neg.append(hybrids[order])
         return epoch_batches(stack(pos), stack(neg), batch_size)
 
-    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"), cooldown)
+    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"))

@@ -2,7 +2,6 @@
 
 import time
 
-import torch
 
 import ff_tutorial as ff
 from ff_tutorial import train_simultaneous

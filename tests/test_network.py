@@ -8,7 +8,7 @@ from ff_tutorial import train_greedy, train_simultaneous, train_unsupervised, tr
 import ff_tutorial.network as network
 import ff_tutorial.schedules as schedules
 from ff_tutorial.engine import Engine, local_losses
-from ff_tutorial import FFLayer, FFNetwork
+from ff_tutorial import FFNetwork
 
 
 def data(n=200, seed=0):

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from ff_tutorial import FFNetwork, History
+from ff_tutorial import History
 from ff_tutorial.engine import Engine
 
 # The module itself (not a `playground` function the package may export under the same name).
