@@ -157,8 +157,30 @@ def gpu_table(g):
     return title, headers, rows, notes
 
 
+def engine_table(e):
+    title = f"The training engine: eager or captured, one seed or {e['many_seeds']} at once, precision"
+    headers = ["precision", "seeds", "step", "images x epochs", "s", "s per network", "speed per network",
+               "test error"]
+    rows = [[r["precision"], str(r["seeds"]), "captured" if r["captured"] else "eager",
+             f"{r['images']:,} x {r['epochs']}", seconds(r["seconds"]), seconds(r["seconds_per_network"]),
+             f"{r['speed_per_network']:.2f}x",
+             percent(r["test_error"]) + (f" ± {100 * r['test_error_std']:.2f}" if r["seeds"] > 1 else "")]
+            for r in e["rows"]]
+    rows += [[f"accurate step ({dims(s['dims'])}, batch {s['batch_size']})", "1",
+              "captured" if s["captured"] else "eager", "", f"{1e3 * s['step_seconds']:.2f} ms", "",
+              f"{s['flops_per_second'] / 1e9:,.0f} GFLOP/s",
+              f"{100 * s['share_of_peak']:.0f}% of peak ({s['peak_flops_per_second'] / 1e9:,.0f} GFLOP/s)"]
+             for s in e["steps"]]
+    notes = ["The fast preset's recipe, from the same seeds: 'speed per network' is the first row's time "
+             "per network over this row's. Several seeds train at once as stacked weights, each the "
+             "network its seed trains alone; their test error is the mean ± standard deviation.",
+             "The accurate rows time one training step of every layer and set its matrix products' FLOPs "
+             "against the best time of the same products measured here (the peak)."]
+    return title, headers, rows, notes
+
+
 TABLES = {"side_by_side": side_by_side_table, "flops": flops_table, "time_to_accuracy": time_to_accuracy_table,
-          "prediction": prediction_table, "growth": growth_table, "gpu": gpu_table}
+          "prediction": prediction_table, "growth": growth_table, "gpu": gpu_table, "engine": engine_table}
 
 
 def machine_line(result: dict) -> str:

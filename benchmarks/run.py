@@ -16,7 +16,7 @@ import torch
 from ff_tutorial import load_mnist, pick_device
 from ff_tutorial.recipes import PRESETS
 
-from . import flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
+from . import engine, flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
 from .machine import device_kind, facts
 
 
@@ -43,6 +43,10 @@ class Sizes:
     gpu_batch_sizes: tuple = (PRESETS["fast"].batch_size, 1_000, 10_000)
     gpu_images: int | None = None
     isolated: bool = True  # peak memory of each measurement in its own process (CPU)
+    engine_images: int | None = None  # None: the fast preset's 50,000
+    engine_epochs: int = 1
+    engine_seeds: int | None = None  # None: 5 on a CPU, 8 on a GPU
+    engine_steps: int = 200  # steps of the accurate preset timed for its share of the peak
 
 
 FULL = Sizes()
@@ -50,9 +54,10 @@ QUICK = Sizes(images=1_000, epochs=1, repeats=2, width=32, peak_repeats=1, tta_i
               tta_test_images=1_000, max_epochs=2, predict_images=1_000, predict_repeats=1,
               readout_images=500, growth_images=(125, 250, 500), growth_widths=(16, 32, 64),
               growth_depths=(1, 2, 3), growth_base_images=250, growth_epochs=1,
-              gpu_batch_sizes=(PRESETS["fast"].batch_size, 1_000), gpu_images=1_000, isolated=False)
+              gpu_batch_sizes=(PRESETS["fast"].batch_size, 1_000), gpu_images=1_000, isolated=False,
+              engine_images=500, engine_seeds=2, engine_steps=3)
 
-SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth", "gpu")
+SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth", "gpu", "engine")
 NEEDS = {"flops": "side_by_side", "time_to_accuracy": "side_by_side"}  # they use its measurements
 
 
@@ -124,6 +129,9 @@ def main(argv=None) -> int:
                                          s.growth_depths, s.growth_base_images, s.growth_epochs,
                                          s.width, s.isolated),
             "gpu": lambda: gpu.run(data, device, s.gpu_batch_sizes, None, s.gpu_images, s.width),
+            "engine": lambda: engine.run(data, device, s.engine_images, s.engine_epochs, s.engine_seeds,
+                                         s.engine_steps, s.peak_repeats,
+                                         None if s.width is None else [784, s.width, s.width, s.width]),
         }
         for name in args.sections:
             if name == "gpu" and device.type != "cuda":

@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import functools
 import math
+import os
 import sys
 
 import torch
@@ -28,12 +29,14 @@ from .layer import make_optimizer, normalize
 PRECISIONS = ("fp32", "tf32", "bf16")
 
 
-def local_losses(layers, weights, biases, means, x):
-    """One batch through the stack: each layer's local loss, (layers, K), and which ones died.
+def local_step(layers, weights, biases, means, x):
+    """One batch through the stack: each layer's local loss and its gradient, and which layers died.
 
     x is (K, 2B, width): for each of K networks, B positives, then their B negatives. Every layer
-    sees the detached output of the one below, so no gradient crosses a layer: summing the
-    losses and calling backward once trains each layer on its own loss alone.
+    sees the detached output of the one below, so no gradient crosses a layer, and each layer's
+    loss is differentiated at once: its activities are freed before the next layer runs, so
+    training needs the memory of one layer's activities, not of the whole stack's.
+    Returns the losses, (layers, K), and the dead flags, on the device; the optimizer steps next.
     """
     n_pos = x.shape[-2] // 2
     h, losses, dead = x, [], []
@@ -42,7 +45,8 @@ def local_losses(layers, weights, biases, means, x):
         loss = layer.loss(g[..., :n_pos], g[..., n_pos:])
         if layer.peer_norm:
             loss = loss + layer.peer_loss(h[..., :n_pos, :], mean)
-        losses.append(loss)
+        loss.sum().backward()  # the networks' losses add up, but each has only its own weights
+        losses.append(loss.detach())
         dead.append(g.amax(dim=-1) == 0)  # no goodness at all: every unit gave 0 on the whole batch
     return torch.stack(losses), torch.stack(dead)
 
@@ -106,11 +110,10 @@ class Engine:
         """Layers first..last take one local step; returns their losses and dead flags, on the device."""
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision_context():
-            losses, dead = local_losses(self.layers[first:last + 1], self.weights[first:last + 1],
-                                        self.biases[first:last + 1], self.means[first:last + 1], x)
-        losses.sum().backward()
+            losses, dead = local_step(self.layers[first:last + 1], self.weights[first:last + 1],
+                                      self.biases[first:last + 1], self.means[first:last + 1], x)
         self.optimizer.step()
-        return losses.detach(), dead
+        return losses, dead
 
     def step(self, first: int, last: int, x) -> None:
         """One step of layers first..last on a (K, 2B, width) batch, positives first; nothing is read back."""
@@ -190,8 +193,10 @@ def keep_freed_memory() -> None:
     Each step frees and makes again gradients and activities of a few MB; by default glibc maps
     such blocks fresh from the system every time, and touching new pages costs about a third of
     a CPU step at the book's batch size. (The memory stays with the process until it ends.)
+    Settings given in the environment (MALLOC_MMAP_THRESHOLD_, as the memory measurements of
+    chapter 10 give it) are left as they are.
     """
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and "MALLOC_MMAP_THRESHOLD_" not in os.environ:
         try:
             libc = ctypes.CDLL("libc.so.6")
             libc.mallopt(-3, 1 << 30)  # M_MMAP_THRESHOLD: blocks below it come from the heap
@@ -244,13 +249,12 @@ class CapturedStep:
         gradients it made at capture)."""
         engine = self.engine
         with engine.precision_context():
-            losses, dead = local_losses(engine.layers[self.first:self.last + 1],
-                                        engine.weights[self.first:self.last + 1],
-                                        engine.biases[self.first:self.last + 1],
-                                        engine.means[self.first:self.last + 1], self.x)
-        losses.sum().backward()
+            losses, dead = local_step(engine.layers[self.first:self.last + 1],
+                                      engine.weights[self.first:self.last + 1],
+                                      engine.biases[self.first:self.last + 1],
+                                      engine.means[self.first:self.last + 1], self.x)
         engine.optimizer.step()
-        return losses.detach(), dead
+        return losses, dead
 
     def __call__(self, x):
         self.x.copy_(x)
