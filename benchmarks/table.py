@@ -30,6 +30,13 @@ def percent(value) -> str:
     return "" if value is None else f"{100 * value:.2f}%"
 
 
+def error(m: dict, key: str) -> str:
+    """An error, or the mean ± standard deviation of a run of several seeds (`train --seeds`)."""
+    if m.get(f"{key}_std") is None or "seeds" not in m:
+        return percent(m.get(key))
+    return f"{percent(m[key])} ± {100 * m[f'{key}_std']:.2f} ({len(m['seeds'])} seeds)"
+
+
 def describe(settings: dict) -> str:
     schedule = "greedy" if settings["schedule"] == "greedy" else "all layers at once"
     batch = "full batch" if not settings["batch_size"] else f"batches of {settings['batch_size']}"
@@ -67,8 +74,9 @@ def row(name: str, m: dict, held_out: str) -> str:
     if s.get("readout_epochs"):
         epochs += f" + {s['readout_epochs']} read-out"
     sizes = "-".join(str(d) for d in s["dims"])
-    return (f"| {name} | {percent(m.get(f'{held_out}_error'))} | {percent(m.get(f'{held_out}_error_one_pass'))} "
-            f"| {percent(m.get('train_error', m.get('train_error_one_pass')))} | {epochs} | {sizes} "
+    train = "train_error" if "train_error" in m else "train_error_one_pass"
+    return (f"| {name} | {error(m, f'{held_out}_error')} | {error(m, f'{held_out}_error_one_pass')} "
+            f"| {error(m, train)} | {epochs} | {sizes} "
             f"| {s['train_size']:,} | {minutes(m['train_seconds'])} | {reached(m)} |")
 
 

@@ -320,7 +320,12 @@ def evaluate(args) -> int:
             print("error: these networks have no way of predicting in common (ten passes need labels "
                   "in every network, one pass a trained read-out in every network)", file=sys.stderr)
             return 2
+        alone = summarize([{key: m[key] for key in results} for m in members])
+        for key in results:
+            print(f"alone, {key.replace('_', ' ')}: mean {alone[key]:.2%} +- {alone[key + '_std']:.2%} "
+                  f"(standard deviation over {len(nets)} networks)")
         print(f"together ({len(nets)} networks): {describe(results, held_out)}")
+        results["alone"] = alone
     seconds = time.perf_counter() - start
     print(f"measured on {len(x)} {held_out} images from {data.source} in {seconds:.1f} s")
     if args.metrics:

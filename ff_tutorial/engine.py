@@ -41,7 +41,8 @@ def local_step(layers, weights, biases, means, x):
     n_pos = x.shape[-2] // 2
     h, losses, dead = x, [], []
     for layer, weight, bias, mean in zip(layers, weights, biases, means):  # weight: (K, in, out)
-        h, g = relu_goodness(torch.baddbmm(bias.unsqueeze(-2), normalize(h.detach()), weight))
+        z = torch.baddbmm(bias.unsqueeze(-2), normalize(h.detach()), weight)
+        h, g = relu_goodness(z.float())  # in float32 even when the product ran in bfloat16
         loss = layer.loss(g[..., :n_pos], g[..., n_pos:])
         if layer.peer_norm:
             loss = loss + layer.peer_loss(h[..., :n_pos, :], mean)
@@ -101,7 +102,8 @@ class Engine:
 
     def precision_context(self):
         if self.precision == "bf16":
-            return torch.autocast(self.device.type, dtype=torch.bfloat16)
+            # No cache of bfloat16 copies of the weights: a captured step must cast them anew each time.
+            return torch.autocast(self.device.type, dtype=torch.bfloat16, cache_enabled=False)
         if self.precision == "tf32" and self.device.type == "cuda":
             return tf32()
         return contextlib.nullcontext()

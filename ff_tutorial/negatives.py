@@ -41,10 +41,15 @@ def hard_wrong_labels(scores: torch.Tensor, y: torch.Tensor,
     return torch.multinomial(probabilities, 1, generator=generator).squeeze(1).to(y.device)
 
 
-def hybrid_mask(n: int, blur_steps: int = 6, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Masks of large blobs (n, 784): random bits, blurred with [1/4, 1/2, 1/4] both ways, cut at 0.5."""
-    mask = torch.randint(0, 2, (n, 1, 28, 28), generator=generator).float()
-    kernel = torch.tensor([0.25, 0.5, 0.25])
+def hybrid_mask(n: int, blur_steps: int = 6, generator: torch.Generator | None = None,
+                device="cpu") -> torch.Tensor:
+    """Masks of large blobs (n, 784): random bits, blurred with [1/4, 1/2, 1/4] both ways, cut at 0.5.
+
+    The bits are drawn by `generator` (on the CPU, so a seed gives the same masks everywhere); the
+    blurring is done on `device`.
+    """
+    mask = torch.randint(0, 2, (n, 1, 28, 28), generator=generator).to(device).float()
+    kernel = torch.tensor([0.25, 0.5, 0.25], device=device)
     for _ in range(blur_steps):
         mask = F.conv2d(F.pad(mask, (1, 1, 0, 0), mode="replicate"), kernel.view(1, 1, 1, 3))
         mask = F.conv2d(F.pad(mask, (0, 0, 1, 1), mode="replicate"), kernel.view(1, 1, 3, 1))
@@ -64,6 +69,6 @@ def hybrid_images(x: torch.Tensor, generator: torch.Generator | None = None, blu
     order = torch.randperm(len(x), generator=generator)
     partner = torch.empty_like(order)
     partner[order] = order.roll(1)  # a cycle through a random order: nobody is paired with itself
-    mask = hybrid_mask(len(x), blur_steps, generator).to(x.device, x.dtype)
+    mask = hybrid_mask(len(x), blur_steps, generator, x.device).to(x.dtype)
     hybrid = mask * x + (1 - mask) * x[partner.to(x.device)]
     return (hybrid, mask) if return_masks else hybrid

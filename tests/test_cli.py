@@ -302,3 +302,29 @@ def test_evaluate_help_says_how_networks_answer_together(capsys):
     out = capsys.readouterr().out
     for text in ["together", "goodness", "probabilities", "--validation", "--metrics", "MODEL"]:
         assert text in out, text
+
+
+def test_several_seeds_train_at_once_and_report_each_and_their_spread(capsys, fast_data, tmp_path):
+    common = ["train", "--dims", "784,20", "--train-size", "500", "--epochs", "1", "--no-progress"]
+    assert cli.main(common + ["--seeds", "0,1", "--save", str(tmp_path / "net.pt"),
+                              "--metrics", str(tmp_path / "both.json")]) == 0
+    out = capsys.readouterr().out
+    assert "seed 0: train error" in out and "seed 1: train error" in out and "+-" in out
+    both = json.loads((tmp_path / "both.json").read_text())
+    errors = [s["test_error"] for s in both["per_seed"]]
+    assert both["seeds"] == [0, 1] and [s["seed"] for s in both["per_seed"]] == [0, 1]
+    assert both["test_error"] == pytest.approx(sum(errors) / 2)
+    assert both["test_error_std"] == pytest.approx(abs(errors[0] - errors[1]) / 2 ** 0.5)
+    # the second network is the one `--seed 1` trains alone, and is saved under its seed's name
+    assert cli.main(common + ["--seed", "1", "--metrics", str(tmp_path / "one.json")]) == 0
+    alone = json.loads((tmp_path / "one.json").read_text())
+    assert errors[1] == pytest.approx(alone["test_error"], abs=2e-4)  # one test image in 10,000 at most
+    assert load(tmp_path / "net-seed-1.pt").config.dims == [784, 20]
+    assert (tmp_path / "net-seed-0.pt").is_file() and not (tmp_path / "net.pt").exists()
+
+
+def test_seeds_must_be_distinct_whole_numbers(capsys):
+    for bad in ("0,0", "a,b", "-1,2"):
+        with pytest.raises(SystemExit):
+            cli.main(["train", f"--seeds={bad}"])
+        assert "seeds must be" in capsys.readouterr().err

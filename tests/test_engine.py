@@ -145,3 +145,35 @@ def test_an_unknown_precision_is_refused():
     x, y = data(50)
     with pytest.raises(ValueError, match="precision must be one of"):
         train_simultaneous(FFNetwork([784, 10]), x, y, epochs=1, precision="fp8", progress=False)
+
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@cuda
+def test_on_the_gpu_the_captured_step_gives_the_eager_run():
+    x, y = data(400)
+    x, y = x.cuda(), y.cuda()
+    runs = []
+    for capture in (False, True):
+        torch.manual_seed(0)
+        net = FFNetwork([784, 64, 64], loss="symba", peer_norm=0.03, device="cuda")
+        history = train_simultaneous(net, x, y, epochs=3, batch_size=50, capture=capture, progress=False,
+                                     generator=torch.Generator().manual_seed(0))
+        runs.append((net.layers.state_dict(), sum(history.layer_losses, [])))
+    (eager, eager_losses), (captured, captured_losses) = runs
+    assert all(torch.allclose(eager[k], captured[k], rtol=1e-3, atol=1e-5) for k in eager)
+    assert captured_losses == pytest.approx(eager_losses, rel=1e-4)
+
+
+@cuda
+def test_on_the_gpu_several_seeds_at_once_are_each_the_network_of_that_seed():
+    x, y = data(400)
+    x, y = x.cuda(), y.cuda()
+    recipe = Recipe(dims=(784, 64, 64), schedule="simultaneous", epochs=2, batch_size=50, loss="symba")
+    together, _ = train(recipe, x, y, seeds=[0, 1], progress=False)
+    for seed, net in zip([0, 1], together):
+        alone, _ = train(recipe, x, y, generator=ff.seed_everything(seed),
+                         net=(ff.seed_everything(seed), recipe.build("cuda"))[1], progress=False)
+        for a, b in zip(net.layers.state_dict().values(), alone.layers.state_dict().values()):
+            assert torch.allclose(a, b, rtol=1e-3, atol=1e-4)

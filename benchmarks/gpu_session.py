@@ -1,0 +1,89 @@
+"""Every GPU measurement of the training engine, in one command of at most 8 minutes.
+
+`python -m benchmarks.gpu_session` on a machine with a CUDA GPU, from the repository root:
+
+1. the engine's tests on the GPU (`tests/test_engine.py`: the captured step against the eager
+   one, several seeds at once against each alone, the host reads);
+2. `python -m benchmarks --only engine,gpu --device cuda`: eager against captured, one seed
+   against 8 at once, float32 / TF32 / bfloat16 with their test errors, the accurate step's
+   share of the GPU's matrix-product peak, and larger batches;
+3. the `seed`, `fast` and `accurate` presets, and `accurate` with 8 seeds at once, timed as
+   `python -m ff_tutorial train` times them.
+
+Everything goes into a new folder, results/gpu-session-DATE/ (nothing recorded is overwritten).
+Each step gets what is left of `--budget` seconds (default 480); a step still running then is
+interrupted, says so, and no later step starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def steps(out: Path) -> list:
+    train = [sys.executable, "-m", "ff_tutorial", "train", "--device", "cuda", "--no-progress"]
+    return [
+        ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"]),
+        ("engine and gpu sections", [sys.executable, "-m", "benchmarks", "--only", "engine,gpu", "--device", "cuda",
+                                     "--out", str(out)]),
+        ("fast", train + ["--preset", "fast", "--metrics", str(out / "fast.json")]),
+        ("seed", train + ["--preset", "seed", "--metrics", str(out / "seed.json")]),
+        ("accurate", train + ["--preset", "accurate", "--metrics", str(out / "accurate.json")]),
+        ("accurate, 8 seeds", train + ["--preset", "accurate", "--seeds", "0,1,2,3,4,5,6,7",
+                                       "--metrics", str(out / "accurate-8-seeds.json")]),
+        ("fast, bf16", train + ["--preset", "fast", "--precision", "bf16", "--metrics", str(out / "fast-bf16.json")]),
+    ]
+
+
+def run(command: list, seconds_left: float, log) -> tuple:
+    """Run `command`, its output into `log`; interrupt it (Ctrl-C) if it outlasts the budget."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        return process.wait(timeout=max(1.0, seconds_left)), False
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)  # training stops and still writes its metrics
+        try:
+            return process.wait(timeout=60), True
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait(), True
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_session", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=float, default=480.0, help="seconds for all the steps (default 480)")
+    parser.add_argument("--out", type=Path, help="folder for the results (default: results/gpu-session-DATE)")
+    args = parser.parse_args(argv)
+    out = args.out or ROOT / "results" / f"gpu-session-{datetime.datetime.now():%Y-%m-%d-%H%M}"
+    out.mkdir(parents=True, exist_ok=True)
+    start, failed = time.perf_counter(), 0
+    with open(out / "log.txt", "w") as log:
+        for name, command in steps(out):
+            left = args.budget - (time.perf_counter() - start)
+            if left <= 0:
+                print(f"{name}: not started, the budget is spent")
+                failed += 1
+                continue
+            print(f"{name}: {' '.join(command[1:])}", flush=True)
+            log.write(f"\n===== {name}: {' '.join(command)}\n")
+            log.flush()
+            began = time.perf_counter()
+            code, interrupted = run(command, left, log)
+            state = "interrupted at the budget" if interrupted else f"exit {code}"
+            print(f"  {state} after {time.perf_counter() - began:.1f} s", flush=True)
+            failed += bool(code or interrupted)
+    print(f"wrote {out} (log.txt has every step's output)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
