@@ -16,6 +16,7 @@ import torch
 
 from ff_tutorial import recipes, seed_everything
 from ff_tutorial.engine import Engine
+from ff_tutorial.layer import normalize
 from ff_tutorial.recipes import PRESETS
 
 from .flops import product_seconds
@@ -39,7 +40,7 @@ def step_share(device, dims, batch_size: int, steps: int, repeats: int, capture:
     seed_everything(0)
     net = PRESETS["accurate"].build(device, dims)
     engine = Engine([net], capture=capture)
-    batch = torch.randn(1, 2 * batch_size, dims[0], device=device)
+    batch = normalize(torch.randn(1, 2 * batch_size, dims[0], device=device))
     last = len(dims) - 2
     for _ in range(3):  # warm-up (and the capture, where there is one)
         engine.step(0, last, batch)

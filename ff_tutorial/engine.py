@@ -29,19 +29,19 @@ from .layer import make_optimizer, normalize
 PRECISIONS = ("fp32", "tf32", "bf16")
 
 
-def local_step(layers, weights, biases, means, x):
+def local_step(layers, weights, biases, means, x_unit):
     """One batch through the stack: each layer's local loss and its gradient, and which layers died.
 
-    x is (K, 2B, width): for each of K networks, B positives, then their B negatives. Every layer
-    sees the detached output of the one below, so no gradient crosses a layer, and each layer's
-    loss is differentiated at once: its activities are freed before the next layer runs, so
-    training needs the memory of one layer's activities, not of the whole stack's.
+    x_unit is (K, 2B, width), rows of unit length: for each of K networks, B positives, then their
+    B negatives. Each layer passes on its activities detached and normalized, so no gradient
+    crosses a layer, and each layer's loss is differentiated at once: its activities are freed
+    before the next layer runs, and training needs the memory of one layer, not of the stack.
     Returns the losses, (layers, K), and the dead flags, on the device; the optimizer steps next.
     """
-    n_pos = x.shape[-2] // 2
-    h, losses, dead = x, [], []
+    n_pos = x_unit.shape[-2] // 2
+    h_unit, losses, dead = x_unit, [], []
     for layer, weight, bias, mean in zip(layers, weights, biases, means):  # weight: (K, in, out)
-        z = torch.baddbmm(bias.unsqueeze(-2), normalize(h.detach()), weight)
+        z = torch.baddbmm(bias.unsqueeze(-2), h_unit, weight)
         h, g = relu_goodness(z.float())  # in float32 even when the product ran in bfloat16
         loss = layer.loss(g[..., :n_pos], g[..., n_pos:])
         if layer.peer_norm:
@@ -49,6 +49,7 @@ def local_step(layers, weights, biases, means, x):
         loss.sum().backward()  # the networks' losses add up, but each has only its own weights
         losses.append(loss.detach())
         dead.append(g.amax(dim=-1) == 0)  # no goodness at all: every unit gave 0 on the whole batch
+        h_unit = normalize(h.detach())
     return torch.stack(losses), torch.stack(dead)
 
 
@@ -118,7 +119,8 @@ class Engine:
         return losses, dead
 
     def step(self, first: int, last: int, x) -> None:
-        """One step of layers first..last on a (K, 2B, width) batch, positives first; nothing is read back."""
+        """One step of layers first..last on a (K, 2B, width) batch of unit-length rows, positives
+        first; nothing is read back."""
         graph = self.graphs.get((first, last, x.shape))
         if graph is None and self.capture and first == 0 and last == len(self.layers) - 1:
             graph = self.graphs[first, last, x.shape] = CapturedStep(self, first, last, x)

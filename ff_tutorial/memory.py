@@ -97,6 +97,7 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
     """
     from .backprop import MLP
     from .engine import Engine
+    from .layer import normalize
     from .network import FFNetwork
     from .runtime import pick_device
 
@@ -106,7 +107,8 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
     y = torch.randint(0, 10, (batch_size,), generator=generator).to(device)
     if method == "ff":
         net = FFNetwork(list(dims), loss="symba", device=device)
-        engine, both = Engine([net], capture=False), torch.cat([net.embed(x, y), net.embed(x, (y + 1) % 10)])
+        engine = Engine([net], capture=False)
+        both = normalize(torch.cat([net.embed(x, y), net.embed(x, (y + 1) % 10)]))
     elif method == "backprop":
         net = MLP(list(dims), device=device)
     else:

@@ -15,6 +15,7 @@ import torch
 from .augment import check_max_shift, shift_images
 from .engine import Engine
 from .history import History, interruptible
+from .layer import normalize
 from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
 from .network import FFNetwork, check_data, check_positive_int
 from .runtime import progress as progress_bar
@@ -50,7 +51,11 @@ def stack(tensors: list) -> torch.Tensor:
 
 
 def epoch_batches(pos: torch.Tensor, neg: torch.Tensor, batch_size: int | None) -> list:
-    """(K, 2B, width) batches, each B positives then their B negatives; None: one batch of all."""
+    """(K, 2B, width) batches, each B positives then their B negatives; None: one batch of all.
+
+    The rows are normalized here, in bulk: each layer sees the direction of its input only.
+    """
+    pos, neg = normalize(pos), normalize(neg)
     size = pos.shape[1] if batch_size is None else batch_size
     return [torch.cat([pos[:, s:s + size], neg[:, s:s + size]], dim=1) for s in range(0, pos.shape[1], size)]
 

@@ -123,7 +123,8 @@ def test_simultaneous_training_keeps_every_gradient_local():
                 [layer.linear.bias.detach().unsqueeze(0).requires_grad_() for layer in net.layers])
 
     weights, biases = leaves()
-    local_step(net.layers, weights, biases, [torch.zeros(1, 20), torch.zeros(1, 20)], batch.unsqueeze(0))
+    local_step(net.layers, weights, biases, [torch.zeros(1, 20), torch.zeros(1, 20)],
+               network.normalize(batch).unsqueeze(0))
     by_hand, h = leaves()[0], batch
     for k, (layer, weight) in enumerate(zip(net.layers, by_hand)):
         unit = h / (h.norm(dim=1, keepdim=True) + 1e-8)
@@ -318,9 +319,9 @@ def test_the_unsupervised_negatives_are_hybrids_of_the_training_images(monkeypat
     (images, hybrids), = made
     (both,), = seen
     assert torch.equal(images, x)  # hybrids of the training images themselves, once per epoch
-    assert both.shape == (80, 784)  # 40 positives, then their 40 negatives (normalized by the step)
-    assert torch.equal(both[:40], x)
-    assert torch.equal(both[40:], hybrids)
+    assert both.shape == (80, 784)  # 40 positives, then their 40 negatives, each of unit length
+    assert torch.allclose(both[:40], network.normalize(x), atol=1e-6)
+    assert torch.allclose(both[40:], network.normalize(hybrids), atol=1e-6)
 
 
 @pytest.mark.slow  # three epochs on 3,000 digits, twice
