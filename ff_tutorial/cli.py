@@ -20,9 +20,12 @@ from .data import DataError, load_mnist
 from .engine import PRECISIONS
 from .ensemble import Ensemble
 from .history import TrainingDiverged
-from .recipes import PRESETS, Recipe
+from .labels import EMBEDDINGS
+from .layer import LOSSES, OPTIMIZERS
+from .recipes import PRESETS, SCHEDULES, Recipe
 from .recipes import train as train_recipe
 from .runtime import machine, pick_device, seed_everything
+from .schedules import NEGATIVES
 
 HELP = """Train a Forward-Forward network on MNIST and report its train and test error.
 
@@ -109,16 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="starting settings (default: fast)")
     train.add_argument("--dims", type=parse_dims, help="layer widths, input first, e.g. 784,500,500")
-    train.add_argument("--embedding", choices=["overlay", "concat", "none"], help="how the label enters the image")
-    train.add_argument("--schedule", choices=["greedy", "simultaneous"])
+    train.add_argument("--embedding", choices=EMBEDDINGS, help="how the label enters the image")
+    train.add_argument("--schedule", choices=SCHEDULES)
     train.add_argument("--epochs", type=positive(int), help="epochs per layer (greedy) or in all (simultaneous)")
     train.add_argument("--batch-size", type=non_negative(int), help="0 for the whole training set at once")
     train.add_argument("--train-size", type=positive(int), help="number of training images (first N of 60,000)")
     train.add_argument("--lr", type=positive(float), help="learning rate of every layer's optimizer")
     train.add_argument("--threshold", type=positive(float), help="goodness threshold of the FF loss")
-    train.add_argument("--negatives", choices=["wrong", "permuted", "hard", "hybrid"])
-    train.add_argument("--optimizer", choices=["adam", "sgd"])
-    train.add_argument("--loss", choices=["ff", "symba"])
+    train.add_argument("--negatives", choices=NEGATIVES + ("hybrid",))
+    train.add_argument("--optimizer", choices=OPTIMIZERS)
+    train.add_argument("--loss", choices=LOSSES)
     train.add_argument("--symba-alpha", type=positive(float), help="sharpness of the symmetric loss")
     train.add_argument("--peer-norm", type=non_negative(float), help="weight of peer normalization (0: off)")
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
