@@ -39,9 +39,11 @@ def gpu_command(command: str, name: str) -> list:
     return args + ["--device", "cuda", "--no-progress", "--metrics", f"results/gpu/{name}.json"]
 
 
-def run(args: list, seconds_left: float | None) -> tuple[int, bool]:
-    """Run `python -m ff_tutorial ARGS`; interrupt it if it outlasts the budget. (exit code, interrupted)."""
-    process = subprocess.Popen([sys.executable, "-m", "ff_tutorial", *args], cwd=RESULTS.parent)
+def run(args: list, seconds_left: float | None, command=None, log=None) -> tuple[int, bool]:
+    """Run `python -m ff_tutorial ARGS` (or another `command`), its output to `log` if given;
+    interrupt it if it outlasts the budget. Returns (exit code, interrupted)."""
+    process = subprocess.Popen(command or [sys.executable, "-m", "ff_tutorial", *args], cwd=RESULTS.parent,
+                               stdout=log, stderr=subprocess.STDOUT if log else None)
     try:
         return process.wait(timeout=seconds_left), False
     except subprocess.TimeoutExpired:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from .gpu_runs import run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,20 +41,6 @@ def steps(out: Path) -> list:
                                        "--metrics", str(out / "accurate-8-seeds.json")]),
         ("fast, bf16", train + ["--preset", "fast", "--precision", "bf16", "--metrics", str(out / "fast-bf16.json")]),
     ]
-
-
-def run(command: list, seconds_left: float, log) -> tuple:
-    """Run `command`, its output into `log`; interrupt it (Ctrl-C) if it outlasts the budget."""
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        return process.wait(timeout=max(1.0, seconds_left)), False
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGINT)  # training stops and still writes its metrics
-        try:
-            return process.wait(timeout=60), True
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait(), True
 
 
 def main(argv=None) -> int:
@@ -77,7 +63,7 @@ def main(argv=None) -> int:
             log.write(f"\n===== {name}: {' '.join(command)}\n")
             log.flush()
             began = time.perf_counter()
-            code, interrupted = run(command, left, log)
+            code, interrupted = run([], left, command=command, log=log)
             state = "interrupted at the budget" if interrupted else f"exit {code}"
             print(f"  {state} after {time.perf_counter() - began:.1f} s", flush=True)
             failed += bool(code or interrupted)

@@ -1,6 +1,7 @@
 """The GPU repeats of the recorded runs use the recorded commands, changed only in device and output."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,19 @@ def test_without_cuda_it_says_so(monkeypatch, capsys):
 def test_an_unknown_run_is_refused():
     with pytest.raises(SystemExit):
         gpu_runs.main(["nonesuch"])
+
+
+def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_parse(tmp_path):
+    from benchmarks import gpu_session
+    from ff_tutorial.cli import build_parser
+
+    out = tmp_path / "gpu-session"
+    steps = gpu_session.steps(out)
+    trains = [command[3:] for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
+    assert len(trains) == 5
+    for args in trains:
+        parsed = build_parser().parse_args(args)
+        assert parsed.device == "cuda" and Path(parsed.metrics).parent == out
+    assert any(build_parser().parse_args(args).seeds == list(range(8)) for args in trains)
+    benchmark = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
+    assert benchmark[benchmark.index("--out") + 1] == str(out)
