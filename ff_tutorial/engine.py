@@ -109,9 +109,13 @@ class Engine:
             return tf32()
         return contextlib.nullcontext()
 
-    def eager_step(self, first: int, last: int, x):
-        """Layers first..last take one local step; returns their losses and dead flags, on the device."""
-        self.optimizer.zero_grad(set_to_none=True)
+    def eager_step(self, first: int, last: int, x, zero_grad: bool = True):
+        """Layers first..last take one local step; returns their losses and dead flags, on the device.
+
+        A captured step leaves out zero_grad: its backward overwrites the gradients it made at capture.
+        """
+        if zero_grad:
+            self.optimizer.zero_grad(set_to_none=True)
         with self.precision_context():
             losses, dead = local_step(self.layers[first:last + 1], self.weights[first:last + 1],
                                       self.biases[first:last + 1], self.means[first:last + 1], x)
@@ -246,19 +250,7 @@ class CapturedStep:
             self.graph = torch.cuda.CUDAGraph()
             engine.optimizer.zero_grad(set_to_none=True)
             with torch.cuda.graph(self.graph):
-                self.losses, self.dead = self.record()
-
-    def record(self):
-        """The step the graph holds: the eager step without zero_grad (backward overwrites the
-        gradients it made at capture)."""
-        engine = self.engine
-        with engine.precision_context():
-            losses, dead = local_step(engine.layers[self.first:self.last + 1],
-                                      engine.weights[self.first:self.last + 1],
-                                      engine.biases[self.first:self.last + 1],
-                                      engine.means[self.first:self.last + 1], self.x)
-        engine.optimizer.step()
-        return losses, dead
+                self.losses, self.dead = engine.eager_step(first, last, self.x, zero_grad=False)
 
     def __call__(self, x):
         self.x.copy_(x)
