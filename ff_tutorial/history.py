@@ -22,7 +22,8 @@ class History:
 
     Evaluations are parallel lists: after `epochs[i]` epochs (counted over all layers when they
     are trained one after the other), with `layers[i]` layers trained, the errors were these.
-    The train error is measured on the first 10,000 training images (network.TRAIN_EVAL_SIZE).
+    The FF schedules measure the held-out error only (their train_error entries are None);
+    the backprop baseline records both.
     """
 
     layer_losses: list = field(default_factory=list)
