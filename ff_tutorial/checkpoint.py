@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import torch
 
 from .network import FFNetwork
+from .outputs import describe, write_atomically
 
 FORMAT_VERSION = 1
 
@@ -17,28 +17,26 @@ class CheckpointError(RuntimeError):
     """A checkpoint that cannot be loaded: wrong format, version or shape, or not a checkpoint."""
 
 
-def save(net: FFNetwork, path) -> Path:
-    """Write the weights and the configuration that rebuilds `net`.
-
-    The file is written beside its final name and renamed into place, so a crash mid-write never
-    leaves a half-written file under that name.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def checkpoint_bytes(net: FFNetwork) -> bytes:
+    """The checkpoint of `net`, whole, in memory: written to disk in one go, a full disk is a plain
+    OSError (torch's own writer reports it as an internal error, halfway through the file)."""
+    if not isinstance(net, FFNetwork):
+        raise TypeError(f"save writes an FFNetwork, got {type(net).__name__}")
     state = {"format": "ff_tutorial.FFNetwork", "version": FORMAT_VERSION, "config": net.config.to_dict(),
              "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a saved network is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    return buffer.getvalue()
+
+
+def save(net: FFNetwork, path) -> Path:
+    """Write the weights and the configuration that rebuilds `net`; returns the path written.
+
+    The file is written beside its final name and renamed into place, so a crash mid-write never
+    leaves a half-written file under that name (`outputs.write_atomically`). Only a regular file
+    is ever replaced; a link is followed.
+    """
+    return write_atomically(path, checkpoint_bytes(net))
 
 
 def load(path, device="cpu") -> FFNetwork:
@@ -47,7 +45,11 @@ def load(path, device="cpu") -> FFNetwork:
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(f"cannot read {path}: {describe(error)}") from None
+    try:
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as error:
         raise CheckpointError(f"{path} is not a checkpoint this package can read safely "
                               f"(only tensors and plain values are allowed): {error}") from None
@@ -62,6 +64,13 @@ def load(path, device="cpu") -> FFNetwork:
     except (KeyError, TypeError, ValueError) as error:  # a configuration edited by hand, or by another tool
         raise CheckpointError(f"{path} holds a network configuration this package cannot build: "
                               f"{error!r}") from None
+    weights = state.get("state_dict")
+    if isinstance(weights, dict):
+        broken = [name for name, t in weights.items()
+                  if isinstance(t, torch.Tensor) and t.is_floating_point() and not torch.isfinite(t).all()]
+        if broken:  # such a network answers something for every image, and every answer is noise
+            raise CheckpointError(f"{path} holds weights that are not finite (NaN or inf) in "
+                                  f"{', '.join(broken)}: the network it saves is broken")
     try:
         net.load_state_dict(state["state_dict"])
     except (KeyError, RuntimeError) as error:

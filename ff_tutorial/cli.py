@@ -4,28 +4,34 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
 import shlex
 import sys
 import time
-from dataclasses import asdict, fields
+import warnings
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import torch
 
-from .checkpoint import load, save
+from .checkpoint import checkpoint_bytes, load
 from .data import DataError, load_mnist
 from .engine import PRECISIONS
 from .ensemble import Ensemble
 from .history import TrainingDiverged
 from .labels import EMBEDDINGS
 from .layer import LOSSES, OPTIMIZERS
-from .recipes import PRESETS, SCHEDULES, Recipe
+from .outputs import OutputError, check_writable, write_or_rescue
+from .outputs import describe as describe_os_error
+from .recipes import PRESETS, SCHEDULES, Recipe, seeded_networks, train_readouts
 from .recipes import train as train_recipe
 from .runtime import machine, pick_device, seed_everything
 from .schedules import NEGATIVES
+from .stopping import exit_status, signal_name, signals_deferred, signals_stop_cleanly
+from .verdict import problems
 
 HELP = """Train a Forward-Forward network on MNIST and report its train and test error.
 
@@ -44,6 +50,20 @@ Presets (any field can be overridden by its flag):
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
+Both paths are checked before training starts; if writing still fails at the end (a full
+disk), the file is saved in ~/.cache/ff_tutorial/rescued/ instead and the message says so.
+Ctrl-C or SIGTERM stops training and saves what was learned so far.
+"""
+
+EXIT_STATUS = """exit status:
+  0    trained, measured and saved
+  1    training or the read-out diverged (the network as of its last good check is saved), or a
+       file could not be written where asked and went where the message says
+  2    bad input: nothing was trained (the message says why)
+  3    trained but useless: a layer ended dead, or the network gives most images no answer, or
+       an error is no better than always answering the commonest label (warnings say which)
+  130  stopped by Ctrl-C, 143 by SIGTERM: what was learned is saved, and the metrics say
+       interrupted, the epochs completed and what was skipped
 """
 
 
@@ -109,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Forward-Forward on MNIST, from the ff-tutorial book.")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a network from a preset", description=HELP,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                epilog=EXIT_STATUS, formatter_class=argparse.RawDescriptionHelpFormatter)
     train.add_argument("--preset", choices=sorted(PRESETS), default="fast", help="starting settings (default: fast)")
     train.add_argument("--dims", type=parse_dims, help="layer widths, input first, e.g. 784,500,500")
     train.add_argument("--embedding", choices=EMBEDDINGS, help="how the label enters the image")
@@ -204,11 +224,69 @@ def report(results: dict, held_out: str, prefix: str = "") -> None:
               f"{held_out} error {results[f'{held_out}_error_one_pass']:.4f}")
 
 
-def train(args) -> int:
+def planned_outputs(args) -> list:
+    """Every file the command will write, checked now, before any work: [(path, what)]."""
+    planned = []
+    if getattr(args, "save", None):
+        paths = [seeded_path(args.save, s) for s in args.seeds] if args.seeds else [Path(args.save)]
+        planned += [(path, "network") for path in paths]
+    if args.metrics:
+        planned.append((Path(args.metrics), "metrics"))
+    real = [check_writable(path, what) for path, what in planned]
+    if len(set(real)) < len(real):
+        raise OutputError("--save and --metrics name the same file; give each its own")
+    return planned
+
+
+def say_error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+@dataclass
+class Learned:
+    """How the layers and the read-outs went: what the metrics record beside the errors."""
+
+    histories: list = field(default_factory=list)  # the layers', one per network
+    readouts: list = field(default_factory=list)  # the read-outs' (those tried)
+    interrupted: bool = False
+    diverged: str | None = None  # the message, if anything diverged
+    skipped: list = field(default_factory=list)  # what was not done because of either
+
+
+def learn(p: Recipe, nets, generators, x, y, one, progress: bool, capture, **curve) -> Learned:
+    """The layers, then the read-outs; Ctrl-C or divergence in one skips what follows, never the rest."""
+    run = Learned()
+    try:
+        _, trained = train_recipe(p.replace(readout_epochs=0), x, y, net=one(nets), generator=one(generators),
+                                  progress=progress, capture=capture, **curve)
+        run.histories = trained if isinstance(trained, list) else [trained]
+        run.interrupted = run.histories[0].interrupted
+    except TrainingDiverged as error:
+        run.diverged, run.histories = str(error), [error.history]
+    except KeyboardInterrupt:  # between the schedule's steps, where it could not catch it itself
+        run.interrupted = True
+    if not p.readout_epochs:
+        return run
+    if not (run.interrupted or run.diverged):
+        try:
+            run.readouts = train_readouts(p, nets, generators, x, y, progress=progress)
+            run.interrupted = any(r.interrupted for r in run.readouts)
+        except TrainingDiverged as error:
+            run.diverged, run.readouts = str(error), error.readouts  # the one that diverged was tried
+        except KeyboardInterrupt:
+            run.interrupted = True
+    if len(run.readouts) < len(nets):
+        run.skipped.append("read-out" if len(nets) == 1 else
+                           f"read-out of {len(nets) - len(run.readouts)} of the {len(nets)} networks")
+    return run
+
+
+def train(args, received: list) -> int:
     p = settings_from(args)
     if p.train_size > 60_000:
-        print(f"error: --train-size is at most 60000, got {p.train_size}", file=sys.stderr)
+        say_error(f"--train-size is at most 60000, got {p.train_size}")
         return 2
+    outputs = planned_outputs(args)
     device = pick_device(args.device)
     generator = seed_everything(p.seed)
     data = load_mnist(args.data, device=device)
@@ -216,48 +294,68 @@ def train(args) -> int:
     if args.validation:  # settings are chosen here; the test set is looked at once, at the end
         data, held_out = data.validation_split(), "validation"
         if p.train_size > len(data.x_train):
-            print(f"error: with --validation at most {len(data.x_train)} images train, "
-                  f"got --train-size {p.train_size}", file=sys.stderr)
+            say_error(f"with --validation at most {len(data.x_train)} images train, "
+                      f"got --train-size {p.train_size}")
             return 2
     x, y = data.x_train[: p.train_size], data.y_train[: p.train_size]
     print(f"preset {args.preset}: {asdict(p)}")
     print(f"device {device}, {len(x)} training images, {len(data.x_test)} {held_out} images from {data.source}")
     p.check()
     if args.eval_every and p.embedding == "none":
-        print("error: --eval-every needs labels to try; an unsupervised network answers only through its "
-              "read-out, which is trained at the end", file=sys.stderr)
+        say_error("--eval-every needs labels to try; an unsupervised network answers only through its "
+                  "read-out, which is trained at the end")
         return 2
     curve = dict(x_eval=data.x_test, y_eval=data.y_test, eval_every=args.eval_every) if args.eval_every else {}
-    several = dict(seeds=args.seeds) if args.seeds else dict(net=p.build(device))
+    if args.seeds:
+        nets, generators = seeded_networks(p, args.seeds, device)
+    else:
+        nets, generators = [p.build(device)], [generator]
+    one = (lambda items: items) if args.seeds else (lambda items: items[0])
     start = time.perf_counter()
-    try:
-        nets, histories = train_recipe(p, x, y, generator=generator, progress=not args.no_progress,
-                                       capture=False if args.no_capture else None, **several, **curve)
-    except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    if not args.seeds:
-        nets, histories = [nets], [histories]
-    history = histories[0]
+    run = learn(p, nets, generators, x, y, one, progress=not args.no_progress,
+                capture=False if args.no_capture else None, **curve)
     # Training time only: the evaluations of --eval-every are left out, as History counts them.
-    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
+    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in run.histories if h.elapsed)
     train_seconds = time.perf_counter() - start - evaluating
-    if history.interrupted:
+    interrupted, diverged, skipped, histories = run.interrupted, run.diverged, run.skipped, run.histories
+    if diverged:
+        say_error(diverged)
+    if interrupted:
         print("Training was interrupted; results below are for the network as trained so far.")
-    results = dict(train_seconds=round(train_seconds, 2), interrupted=history.interrupted,
+    epochs_planned = p.epochs * (len(p.dims) - 1 if p.schedule == "greedy" else 1)
+    results = dict(train_seconds=round(train_seconds, 2), interrupted=interrupted, signal=signal_name(received),
+                   epochs_completed=histories[0].epochs_completed if histories else 0,
+                   epochs_planned=epochs_planned, diverged=diverged, skipped=skipped,
                    warnings=sorted({w for h in histories for w in h.warnings}), device=str(device),
                    machine=machine(device), torch=torch.__version__, threads=torch.get_num_threads())
+    if p.readout_epochs:
+        done = [r.epochs_completed for r in run.readouts] + [0] * (len(nets) - len(run.readouts))
+        results.update(readout_epochs_completed=one(done), readout_epochs_planned=p.readout_epochs)
     print(f"train time {train_seconds:.1f} s" + (f" for {len(nets)} networks at once" if args.seeds else ""))
-    if args.eval_every:
+    if args.eval_every and histories:
         # The curve: error after each evaluated epoch, at the training time it took to get there.
+        history = histories[0]
         results["curve"] = dict(epochs=history.epochs, train_seconds=[round(t, 2) for t in history.train_seconds],
                                 error=history.test_error, evaluated_on=held_out)
         for epoch, seconds, error in zip(history.epochs, history.train_seconds, history.test_error):
             print(f"  after epoch {epoch}: {held_out} error {error:.4f} at {seconds:.1f} s of training")
-    per_seed = [measure(net, x, y, data, held_out) for net in nets]
-    if not per_seed[0]:
-        print("no read-out was trained (--readout-epochs 0), so there is no error to report")
-    elif args.seeds:
+    useless = []
+    try:
+        per_seed = [measure(net, x, y, data, held_out) for net in nets]
+        for seed, net, errors in zip(args.seeds or [None], nets, per_seed):
+            held = {k: v for k, v in errors.items() if k.startswith(held_out)}
+            which = "" if seed is None else f"seed {seed}: "
+            useless += [which + problem for problem in problems(net, data.x_test, data.y_test, held)]
+    except KeyboardInterrupt:
+        interrupted, per_seed = True, []
+        skipped.append("final measurement")
+        results.update(interrupted=True, signal=signal_name(received))
+        print("Interrupted during the final measurement: the network is saved without it.")
+    if per_seed and not per_seed[0]:
+        why = ("the read-out was not trained (" + ("it diverged" if diverged else "training was interrupted") + ")"
+               if p.readout_epochs else "no read-out was trained (--readout-epochs 0)")
+        print(f"{why}, so there is no error to report")
+    elif per_seed and args.seeds:
         for seed, errors in zip(args.seeds, per_seed):
             report(errors, held_out, prefix=f"seed {seed}: ")
         results.update(seeds=args.seeds, per_seed=[dict(seed=s, **e) for s, e in zip(args.seeds, per_seed)],
@@ -266,20 +364,40 @@ def train(args) -> int:
             if key in results:
                 print(f"{key.replace('_', ' ')}: mean {results[key]:.4f} +- {results[key + '_std']:.4f} "
                       f"(standard deviation over {len(nets)} seeds)")
-    else:
+    elif per_seed:
         results.update(per_seed[0])
         report(per_seed[0], held_out)
-    if args.save:
-        paths = [seeded_path(args.save, s) for s in args.seeds] if args.seeds else [args.save]
-        for net, path in zip(nets, paths):
-            print(f"saved the network to {save(net, path)}")
-    if args.metrics:
-        Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.metrics).write_text(json.dumps(dict(preset=args.preset, settings=asdict(p),
-                                                      command=args.command_line,
-                                                      **results), indent=2))
-        print(f"wrote metrics to {args.metrics}")
-    return 0
+    for problem in useless:
+        print(f"warning: {problem}", file=sys.stderr)
+    results["warnings"] += useless
+    results["useless"] = bool(useless)
+    status = (exit_status(received, interrupted=True) if interrupted else
+              1 if diverged else 3 if useless else 0)
+    record = dict(preset=args.preset, settings=asdict(p), command=args.command_line, **results)
+    return keep(nets, outputs, record, status, received)
+
+
+def keep(nets, outputs, record: dict, status: int, received: list) -> int:
+    """Write the networks, then the metrics `record`, where asked, or where the message names if
+    that fails now; signals wait until all is written. Returns the exit status, 1 where a file had
+    to go elsewhere (unless a signal's or a useless result's status says more)."""
+    rescued = False
+    with signals_deferred(received):
+        saved = []
+        for net, (path, _) in zip(nets, [o for o in outputs if o[1] == "network"]):
+            where, moved = write_or_rescue(path, checkpoint_bytes(net), say_error)
+            rescued |= moved
+            saved.append(str(where if moved else path))
+            print(f"saved the network to {where if moved else path}")
+        if saved:
+            record["saved"] = saved
+        for path, _ in [o for o in outputs if o[1] == "metrics"]:
+            where, moved = write_or_rescue(path, json.dumps(record, indent=2).encode(), say_error)
+            rescued |= moved
+            print(f"wrote metrics to {where if moved else path}")
+    if received and status < 128:  # a signal while saving: noted, obeyed now that all is written
+        status = exit_status(received)
+    return 1 if rescued and status == 0 else status
 
 
 def errors_of(together: Ensemble, x, y, held_out: str) -> dict:
@@ -297,7 +415,8 @@ def describe(errors: dict, held_out: str) -> str:
     return f"{held_out} error " + ", ".join(f"{errors[k]:.2%} ({way})" for k, way in ways if k in errors)
 
 
-def evaluate(args) -> int:
+def evaluate(args, received: list) -> int:
+    outputs = planned_outputs(args)
     device = pick_device(args.device)
     nets = [load(path, device=device) for path in args.models]
     data = load_mnist(args.data, device=device)
@@ -310,18 +429,19 @@ def evaluate(args) -> int:
     for path, net in zip(args.models, nets):
         errors = errors_of(Ensemble([net]), x, y, held_out)  # one network alone answers as it does by itself
         if not errors:
-            print(f"error: {path} was trained without labels and has no trained read-out, so it cannot "
-                  f"predict", file=sys.stderr)
+            say_error(f"{path} was trained without labels and has no trained read-out, so it cannot predict")
             return 2
         print(f"{path}: {describe(errors, held_out)}")
+        for problem in problems(net, x, y, errors):
+            print(f"warning: {path}: {problem}", file=sys.stderr)
         members.append(dict(model=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
                             config=net.config.to_dict(), **errors))
     results = {}
     if len(nets) > 1:
         results = errors_of(Ensemble(nets), x, y, held_out)
         if not results:
-            print("error: these networks have no way of predicting in common (ten passes need labels "
-                  "in every network, one pass a trained read-out in every network)", file=sys.stderr)
+            say_error("these networks have no way of predicting in common (ten passes need labels "
+                      "in every network, one pass a trained read-out in every network)")
             return 2
         alone = summarize([{key: m[key] for key in results} for m in members])
         for key in results:
@@ -331,22 +451,33 @@ def evaluate(args) -> int:
         results["alone"] = alone
     seconds = time.perf_counter() - start
     print(f"measured on {len(x)} {held_out} images from {data.source} in {seconds:.1f} s")
-    if args.metrics:
-        Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.metrics).write_text(json.dumps(dict(
-            command=args.command_line, members=members, **results, evaluate_seconds=round(seconds, 2),
-            device=str(device), machine=machine(device), torch=torch.__version__,
-            threads=torch.get_num_threads()), indent=2))
-        print(f"wrote metrics to {args.metrics}")
-    return 0
+    record = dict(command=args.command_line, members=members, **results, evaluate_seconds=round(seconds, 2),
+                  device=str(device), machine=machine(device), torch=torch.__version__,
+                  threads=torch.get_num_threads())
+    return keep([], outputs, record, 0, received)
+
+
+@contextlib.contextmanager
+def one_line_warnings():
+    """Warnings as 'warning: ...' lines on stderr, without the source line Python adds."""
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, *rest, **kw: print(f"warning: {message}", file=sys.stderr)
+        yield
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
     args.command_line = " ".join(["python -m ff_tutorial"] + [shlex.quote(str(a)) for a in given])
-    try:
-        return evaluate(args) if args.command == "evaluate" else train(args)
-    except (DataError, RuntimeError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    with signals_stop_cleanly() as received, one_line_warnings():
+        try:
+            return evaluate(args, received) if args.command == "evaluate" else train(args, received)
+        except KeyboardInterrupt:  # before there was anything to keep
+            print("Stopped before anything was learned: nothing to save.", file=sys.stderr)
+            return exit_status(received, interrupted=True)
+        except (DataError, RuntimeError, ValueError) as error:  # OutputError and CheckpointError too
+            say_error(str(error))
+            return 2
+        except OSError as error:
+            say_error(describe_os_error(error))
+            return 2

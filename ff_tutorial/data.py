@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,11 @@ SHA256 = {
 REPO_DATA = Path(__file__).resolve().parent.parent / "data" / "mnist"
 #: Where a download goes when there is no local copy.
 DOWNLOAD_ROOT = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ff_tutorial"
+#: Seconds a download may wait for the server at any one moment (connecting, or for the next bytes),
+#: and how many times the whole download is tried before giving up. Without a timeout a stalled
+#: connection would hang the download for ever: torchvision sets none.
+DOWNLOAD_TIMEOUT = 30.0
+DOWNLOAD_ATTEMPTS = 3
 
 
 class DataError(RuntimeError):
@@ -77,7 +84,11 @@ def check_files(folder: Path) -> None:
         path = folder / name
         if not path.is_file():
             raise DataError(f"MNIST file missing: {path}. {fix}")
-        if sha256(path) != expected:
+        try:
+            digest = sha256(path)
+        except OSError as error:
+            raise DataError(f"cannot read the MNIST file {path}: {error.strerror or error}. {fix}") from None
+        if digest != expected:
             raise DataError(f"MNIST file is incomplete or corrupt (SHA-256 mismatch): {path}. "
                             f"Delete it and copy or download it again. {fix}")
 
@@ -107,21 +118,37 @@ def _read_folder(folder: Path) -> MNIST:
 
 
 def _download(root: Path) -> Path:
-    """Fetch MNIST with torchvision (as on Colab); return the folder holding the .gz files."""
+    """Fetch MNIST with torchvision (as on Colab); return the folder holding the .gz files.
+
+    Every wait on the network is bounded by DOWNLOAD_TIMEOUT, and the download is tried
+    DOWNLOAD_ATTEMPTS times, saying so, before it fails with the last reason.
+    """
     try:
         from torchvision.datasets import MNIST as TorchvisionMNIST
     except ImportError as error:
         raise DataError("No local copy of MNIST was found and torchvision is not installed to download "
                         "it. Install torchvision, or set FF_TUTORIAL_DATA to a folder with the four "
                         "MNIST .gz files.") from error
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # torchvision's urlopen calls take their timeout from here
     try:
-        # torchvision checks each file's MD5 after download; we check SHA-256 after that again.
-        TorchvisionMNIST(str(root), train=True, download=True)
-        TorchvisionMNIST(str(root), train=False, download=True)
-    except Exception as error:  # network errors come in many types; all mean the same to a reader
-        raise DataError(f"Could not download MNIST into {root}: {error}. Without internet, set "
-                        f"FF_TUTORIAL_DATA to a folder with the four MNIST .gz files.") from error
-    return root / "MNIST" / "raw"
+        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+            try:
+                # torchvision checks each file's MD5 after download; we check SHA-256 after that again.
+                TorchvisionMNIST(str(root), train=True, download=True)
+                TorchvisionMNIST(str(root), train=False, download=True)
+                return root / "MNIST" / "raw"
+            except Exception as error:  # network errors come in many types; all mean the same to a reader
+                reason = f"{type(error).__name__}: {error}" if isinstance(error, TimeoutError) else str(error)
+                if attempt < DOWNLOAD_ATTEMPTS:
+                    print(f"Downloading MNIST failed ({reason}); trying again ({attempt + 1} of "
+                          f"{DOWNLOAD_ATTEMPTS}).", flush=True)
+                    time.sleep(min(2.0 ** attempt, 10.0))
+    finally:
+        socket.setdefaulttimeout(previous)
+    raise DataError(f"Could not download MNIST into {root} after {DOWNLOAD_ATTEMPTS} tries (each wait on "
+                    f"the network limited to {DOWNLOAD_TIMEOUT:g} s): {reason}. Without internet, set "
+                    f"FF_TUTORIAL_DATA to a folder with the four MNIST .gz files.")
 
 
 def load_mnist(root: str | os.PathLike | None = None, device="cpu", download: bool = True) -> MNIST:

@@ -14,6 +14,7 @@ class TrainingDiverged(RuntimeError):
     def __init__(self, message: str, history: "History"):
         super().__init__(message)
         self.history = history
+        self.networks = []  # the networks, put back as they were at the last good check (the schedules fill it)
 
 
 @dataclass
@@ -35,6 +36,8 @@ class History:
     train_seconds: list = field(default_factory=list)  # the same, less the time spent evaluating
     seconds: float = 0.0  # training time in all, evaluations included
     interrupted: bool = False  # stopped early by Ctrl-C: the network holds what it learned so far
+    epochs_completed: int = 0  # whole epochs done (counted over all layers when they take turns)
+    readout: "History | None" = None  # the read-out's own History, when a recipe trained one
     warnings: list = field(default_factory=list)
     _start: float = field(default_factory=time.perf_counter, repr=False)
     _evaluating: float = field(default=0.0, repr=False)  # seconds spent on evaluations so far
@@ -65,9 +68,8 @@ class History:
         return self
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("_start")
-        d.pop("_evaluating")
+        d = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        d["readout"] = self.readout.to_dict() if self.readout else None
         return d
 
 

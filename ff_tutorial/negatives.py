@@ -41,6 +41,11 @@ def hard_wrong_labels(scores: torch.Tensor, y: torch.Tensor,
     return torch.multinomial(probabilities, 1, generator=generator).squeeze(1).to(y.device)
 
 
+def check_blur_steps(blur_steps) -> None:
+    if isinstance(blur_steps, bool) or not isinstance(blur_steps, int) or blur_steps < 0:
+        raise ValueError(f"blur_steps must be a whole number, 0 or more, got {blur_steps!r}")
+
+
 def hybrid_mask(n: int, blur_steps: int = 6, generator: torch.Generator | None = None,
                 device="cpu") -> torch.Tensor:
     """Masks of large blobs (n, 784): random bits, blurred with [1/4, 1/2, 1/4] both ways, cut at 0.5.
@@ -48,6 +53,7 @@ def hybrid_mask(n: int, blur_steps: int = 6, generator: torch.Generator | None =
     The bits are drawn by `generator` (on the CPU, so a seed gives the same masks everywhere); the
     blurring is done on `device`.
     """
+    check_blur_steps(blur_steps)
     mask = torch.randint(0, 2, (n, 1, 28, 28), generator=generator).to(device).float()
     kernel = torch.tensor([0.25, 0.5, 0.25], device=device)
     for _ in range(blur_steps):

@@ -128,6 +128,9 @@ class FFNetwork(nn.Module):
         if self.embedding == "none":
             raise ValueError("this network was trained without labels (embedding 'none'), so it has no "
                              "goodness per label; train its read-out (train_readout) and use one_pass=True")
+        if num_layers is not None and (isinstance(num_layers, bool) or not isinstance(num_layers, int)
+                                       or not 1 <= num_layers <= len(self.layers)):  # 0 would read as "all"
+            raise ValueError(f"num_layers must be 1..{len(self.layers)} (or None for all), got {num_layers!r}")
         return self.scores(x.to(self.device), num_layers)
 
     @torch.no_grad()
@@ -156,6 +159,19 @@ class FFNetwork(nn.Module):
         check_data(x, y)
         predicted = self.predict_one_pass(x) if one_pass else self.predict(x, num_layers)
         return (predicted != y.to(predicted.device)).float().mean().item()
+
+    @torch.no_grad()
+    def dead_layers(self, x: torch.Tensor) -> list:
+        """The layers in which every unit gives 0 for every image of x (with a neutral label): a layer
+        that ended so passes nothing up, and the network answers the same for every image."""
+        check_data(x)
+        alive = torch.zeros(len(self.layers), dtype=torch.bool, device=self.device)
+        for chunk in x.to(self.device).split(CHUNK):
+            h = neutral_label(chunk, self.embedding)
+            for k, layer in enumerate(self.layers):
+                h = layer(h)
+                alive[k] |= (h > 0).any()
+        return [k for k, is_alive in enumerate(alive.tolist()) if not is_alive]
 
     # ----- one-pass prediction: a softmax read-out (trained by `readout.train_readout`) -----
 

@@ -6,11 +6,13 @@ The layers do not change: the read-out takes the features of a network that has 
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
 from .data import batches
-from .history import History, interruptible
+from .history import History, TrainingDiverged, interruptible
 from .layer import check_number
 from .network import FFNetwork, check_data, check_positive_int
 from .runtime import progress as progress_bar
@@ -18,7 +20,13 @@ from .runtime import progress as progress_bar
 
 def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000, lr: float = 0.01,
                   generator: torch.Generator | None = None, progress: bool = True) -> History:
-    """Train `net`'s softmax head on detached features: the layers do not change."""
+    """Train `net`'s softmax head on detached features: the layers do not change.
+
+    Ctrl-C stops it, keeping the epochs done (the head counts as trained after one of them).
+    An epoch whose loss is not finite, or on average more than twice the first step's (the loss
+    of a head that still guesses), puts the head back as it was before that epoch and raises
+    TrainingDiverged: such a head may still pick labels, but its probabilities mean nothing.
+    """
     check_data(x, y)
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
@@ -27,7 +35,8 @@ def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000
     optimizer = torch.optim.Adam(net.head.parameters(), lr=lr)
     history = History.for_layers(1)
     with interruptible(history, progress):
-        for _ in progress_bar(range(epochs), progress, desc="read-out"):
+        for epoch in progress_bar(range(epochs), progress, desc="read-out"):
+            before = [p.detach().clone() for p in net.head.parameters()]
             losses = []
             for idx in batches(len(features), batch_size, generator, net.device):
                 loss = nn.functional.cross_entropy(net.head(features[idx]), y[idx])
@@ -36,5 +45,18 @@ def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000
                 optimizer.step()
                 losses.append(loss.detach())
             history.layer_losses[0].extend(torch.stack(losses).tolist())  # one read per epoch
-        net.head_trained.fill_(True)
+            these = history.layer_losses[0][-len(losses):]
+            mean, start = sum(these) / len(these), history.layer_losses[0][0]
+            if not math.isfinite(mean) or mean > 2 * start:
+                with torch.no_grad():
+                    for p, saved in zip(net.head.parameters(), before):
+                        p.copy_(saved)
+                error = TrainingDiverged(
+                    f"the read-out diverged in its epoch {epoch + 1}: its loss averaged {mean:.4g}, against "
+                    f"{start:.4g} at its first step. Its weights are those before that epoch. Try a smaller "
+                    f"read-out learning rate (now {lr:g}).", history.finish())
+                error.networks = [net]
+                raise error
+            history.epochs_completed += 1
+            net.head_trained.fill_(True)
     return history

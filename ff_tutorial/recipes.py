@@ -10,10 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import torch
-
-from .history import History
-from .network import FFNetwork
+from .history import History, TrainingDiverged
+from .network import FFNetwork, check_positive_int
 from .readout import train_readout
 from .runtime import seed_everything
 from .schedules import train_greedy, train_simultaneous, train_unsupervised
@@ -49,6 +47,16 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
     def check(self) -> None:
+        """Refuse settings out of range, or that do not go together, before anything is trained."""
+        for name in ("epochs", "train_size"):
+            check_positive_int(name, getattr(self, name))
+        for name in ("batch_size", "readout_epochs", "jitter", "seed"):  # batch_size 0: all at once
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}")
+        if self.readout_from is not None and not (isinstance(self.readout_from, int)
+                                                  and 0 <= self.readout_from < len(self.dims) - 1):
+            raise ValueError(f"readout_from must name a layer, 0..{len(self.dims) - 2}, got {self.readout_from!r}")
         if self.schedule not in SCHEDULES:
             raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
         if self.jitter and self.schedule != "simultaneous":
@@ -70,32 +78,38 @@ class Recipe:
                    peer_norm=self.peer_norm, readout_from=self.readout_from, device=device)
 
 
-def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eval=None,
-          eval_every: int | None = None, generator: torch.Generator | None = None,
+def seeded_networks(recipe: Recipe, seeds, device=None) -> tuple:
+    """One fresh network per seed, each as it starts alone (its weights drawn right after seeding),
+    and the generator each one goes on with."""
+    seeds = list(seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct, and at least one, got {seeds!r}")
+    nets, generators = [], []
+    for seed in seeds:
+        generators.append(seed_everything(seed))
+        nets.append(recipe.build(device))
+    return nets, generators
+
+
+def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
+          eval_every: int | None = None, generator=None,
           progress: bool = True, seeds=None, capture: bool | None = None) -> tuple:
     """Train `net` (by default a fresh `recipe.build()`) on x, y as the recipe says.
 
     With x_eval, y_eval and eval_every, the error on them is recorded every so many epochs
     (supervised recipes only: an unsupervised network has no error until its read-out is trained).
-    Returns the network and the layers' History; the read-out, if any, is trained last.
+    Returns the network and the layers' History; the read-out, if any, is trained last, and its
+    own History is the layers' `history.readout`. Ctrl-C in the layers skips the read-out.
 
     With `seeds` (a list of ints), one fresh network per seed is trained, all at once, each the
-    network that `recipe.replace(seed=s)` trains alone; then lists of networks and histories
-    are returned.
+    network that `recipe.replace(seed=s)` trains alone (`seeded_networks`); `net` may also be a
+    list of networks, with a list of generators. Then lists of networks and histories are returned.
     """
     recipe.check()
-    device = x.device if net is None else net.device
     if seeds is not None:
-        seeds = list(seeds)
-        if not seeds or len(set(seeds)) != len(seeds):
-            raise ValueError(f"seeds must be distinct, and at least one, got {seeds!r}")
-        nets, generators = [], []
-        for seed in seeds:  # each network starts as it would alone: its weights drawn right after seeding
-            generators.append(seed_everything(seed))
-            nets.append(recipe.build(device))
-        net, generator = nets, generators
+        net, generator = seeded_networks(recipe, seeds, x.device)
     elif net is None:
-        net = recipe.build(device)
+        net = recipe.build(x.device)
     kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
                   generator=generator, progress=progress, precision=recipe.precision)
     if recipe.negatives == "hybrid":
@@ -106,13 +120,31 @@ def train(recipe: Recipe, x, y, net: FFNetwork | None = None, x_eval=None, y_eva
             history = train_greedy(net, x, y, **kwargs)
         else:
             history = train_simultaneous(net, x, y, jitter=recipe.jitter, capture=capture, **kwargs)
-    nets, histories, generators = ((net, history, generator) if seeds is not None
-                                   else ([net], [history], [generator]))
+    several = isinstance(net, (list, tuple))
+    nets, histories = (net, history) if several else ([net], [history])
     if recipe.readout_epochs and not histories[0].interrupted:
-        for one, g in zip(nets, generators):
-            train_readout(one, x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr, generator=g,
-                          progress=progress)
+        for h, readout in zip(histories, train_readouts(recipe, nets, generator, x, y, progress)):
+            h.readout = readout
     return net, history
+
+
+def train_readouts(recipe: Recipe, nets: list, generator, x, y, progress: bool = True) -> list:
+    """Each network's read-out, as the recipe says; their Histories. Ctrl-C in one stops the rest;
+    a read-out that diverges raises TrainingDiverged, whose `readouts` are the Histories so far."""
+    generators = generator if isinstance(generator, (list, tuple)) else [generator] * len(nets)
+    histories = []
+    for k, (net, g) in enumerate(zip(nets, generators)):
+        try:
+            histories.append(train_readout(net, x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr,
+                                           generator=g, progress=progress))
+        except TrainingDiverged as error:
+            if len(nets) > 1:
+                error.args = (f"network {k} of {len(nets)}: {error}",)
+            error.readouts = histories + [error.history]  # the read-outs tried, this one last
+            raise
+        if histories[-1].interrupted:
+            break
+    return histories
 
 
 PRESETS = {

@@ -14,9 +14,9 @@ import torch
 
 from .augment import check_max_shift, shift_images
 from .engine import Engine
-from .history import History, interruptible
+from .history import History, TrainingDiverged, interruptible
 from .layer import normalize
-from .negatives import hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
+from .negatives import check_blur_steps, hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
 from .network import FFNetwork, check_data, check_positive_int
 from .runtime import progress as progress_bar
 
@@ -118,6 +118,8 @@ class Run:
                 engine.step(layers[0], layers[-1], batch)
                 if i in checks:
                     engine.check(self.histories)
+            for history in self.histories:
+                history.epochs_completed += 1
             if is_due(epoch, self.epochs, self.eval_every):
                 self.evaluate(epoch_offset + epoch + 1, layers[-1] + 1)
 
@@ -136,6 +138,9 @@ class Run:
         with interruptible(self.histories, self.progress):
             try:
                 body()
+            except TrainingDiverged as error:
+                error.networks = self.nets  # restored to the last good check: still worth keeping
+                raise
             finally:
                 try:
                     self.engine.check(self.histories)  # the steps since the last check, even when stopped
@@ -230,6 +235,7 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
             raise ValueError(f"unsupervised training writes no label into the images: build the network "
                              f"with embedding='none' (it has {net.embedding!r})")
     check_max_shift(jitter)
+    check_blur_steps(blur_steps)
     run = Run(nets, generator, x, None, None, None, epochs, batch_size, cooldown, None, precision, capture,
               checks_per_epoch, progress)
     x = run.x

@@ -133,7 +133,7 @@ def test_ctrl_c_keeps_and_saves_what_was_learned(capsys, fast_data, monkeypatch,
     monkeypatch.setattr(Engine, "eager_step", eager_step)
     code = cli.main(["train", "--dims", "784,20,20", "--train-size", "1000", "--epochs", "5",
                      "--save", str(tmp_path / "net.pt"), "--metrics", str(tmp_path / "m.json"), "--no-progress"])
-    assert code == 0
+    assert code == 130  # the shell's convention after Ctrl-C, with what was learned saved
     assert "interrupted" in capsys.readouterr().out
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["interrupted"] is True and 0 <= metrics["test_error"] <= 1
@@ -194,8 +194,9 @@ def test_an_unsupervised_run_reports_only_its_read_out(capsys, fast_data, tmp_pa
     path = tmp_path / "u.json"
     code = cli.main(["train", "--preset", "unsupervised", "--dims", "784,20", "--train-size", "500",
                      "--epochs", "1", "--readout-epochs", "1", "--metrics", str(path), "--no-progress"])
-    assert code == 0
+    assert code == 3  # one epoch on 500 images: the read-out is no better than chance, and the run says so
     metrics = json.loads(path.read_text())
+    assert metrics["useless"] is True and "no better than always answering" in metrics["warnings"][0]
     assert "test_error" not in metrics and 0 <= metrics["test_error_one_pass"] <= 1
     assert metrics["settings"]["embedding"] == "none" and metrics["settings"]["negatives"] == "hybrid"
 
@@ -230,7 +231,8 @@ def test_eval_every_is_refused_for_a_network_without_labels(capsys, fast_data):
 def save_tiny(path, seed, readout=True, preset="fast"):
     flags = ["train", "--preset", preset, "--dims", "784,30", "--train-size", "800", "--epochs", "1",
              "--seed", str(seed), "--save", str(path), "--no-progress"]
-    assert cli.main(flags + (["--readout-epochs", "1"] if readout else ["--readout-epochs", "0"])) == 0
+    code = cli.main(flags + (["--readout-epochs", "1"] if readout else ["--readout-epochs", "0"]))
+    assert code in (0, 3)  # 3: so little training can leave a network no better than chance, and says so
 
 
 @pytest.mark.slow  # two networks trained, then measured on the whole test set alone and together
