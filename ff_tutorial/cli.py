@@ -24,6 +24,7 @@ from .ensemble import Ensemble
 from .history import TrainingDiverged
 from .labels import EMBEDDINGS
 from .layer import LOSSES, OPTIMIZERS
+from .ledger import counts, ledger_path, record_test_look, track_of
 from .outputs import OutputError, check_writable, write_or_rescue
 from .outputs import describe as describe_os_error
 from .recipes import PRESETS, SCHEDULES, Recipe, seeded_networks, train_readouts
@@ -52,7 +53,9 @@ It prints progress, the train and test error and the time; --save writes a check
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
 Both paths are checked before training starts; if writing still fails at the end (a full
 disk), the file is saved in ~/.cache/ff_tutorial/rescued/ instead and the message says so.
-Ctrl-C or SIGTERM stops training and saves what was learned so far.
+Ctrl-C or SIGTERM stops training and saves what was learned so far. A run measured on the
+test set (not --validation) is recorded in the ledger of test-set looks, results/test-looks.jsonl,
+unless it trained a network the ledger has seen already.
 """
 
 EXIT_STATUS = """exit status:
@@ -77,6 +80,12 @@ different mistakes, so together they make fewer.
 
 With --validation the networks are measured on the last 10,000 training images instead: use it
 for networks trained with `train --validation`, to choose settings without the test set.
+
+On the test set, each measurement the ledger of test-set looks (results/test-looks.jsonl) has
+not seen yet is recorded there: a network measured alone for the first time, networks together.
+
+exit status: 0 measured; 2 bad input (a missing or broken checkpoint, a network that cannot
+predict); 130 / 143 stopped by Ctrl-C / SIGTERM.
 """
 
 
@@ -281,12 +290,30 @@ def learn(p: Recipe, nets, generators, x, y, one, progress: bool, capture, **cur
     return run
 
 
+def run_name(preset: str, p: Recipe) -> str:
+    """'accurate (epochs=100, jitter=1)': the preset and what was changed, seeds aside (a seed is
+    the same recipe again)."""
+    changed = [f"{k}={v}" for k, v in asdict(p).items() if k != "seed" and v != getattr(PRESETS[preset], k)]
+    return preset + (f" ({', '.join(changed)})" if changed else "")
+
+
+def note_look(nets, run: str, errors: dict, track, args, together: bool = False) -> int | None:
+    """Record a look at the test set in the ledger (unless it re-measures one), and say so."""
+    look = record_test_look(nets, run, f"measured by python -m ff_tutorial {args.command}", errors, track,
+                            command=args.command_line, together=together)
+    if look:
+        print(f"this was test-set look {look} in {ledger_path()} ({counts().get(run, 0)} for {run})")
+    return look
+
+
 def train(args, received: list) -> int:
     p = settings_from(args)
     if p.train_size > 60_000:
         say_error(f"--train-size is at most 60000, got {p.train_size}")
         return 2
     outputs = planned_outputs(args)
+    if not args.validation and ledger_path() is not None:
+        check_writable(ledger_path(), "ledger of test-set looks")
     device = pick_device(args.device)
     generator = seed_everything(p.seed)
     data = load_mnist(args.data, device=device)
@@ -367,6 +394,9 @@ def train(args, received: list) -> int:
     elif per_seed:
         results.update(per_seed[0])
         report(per_seed[0], held_out)
+    if held_out == "test" and per_seed and per_seed[0]:
+        errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
+        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter), args)
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)
     results["warnings"] += useless
@@ -417,6 +447,8 @@ def describe(errors: dict, held_out: str) -> str:
 
 def evaluate(args, received: list) -> int:
     outputs = planned_outputs(args)
+    if not args.validation and ledger_path() is not None:
+        check_writable(ledger_path(), "ledger of test-set looks")
     device = pick_device(args.device)
     nets = [load(path, device=device) for path in args.models]
     data = load_mnist(args.data, device=device)
@@ -436,6 +468,10 @@ def evaluate(args, received: list) -> int:
             print(f"warning: {path}: {problem}", file=sys.stderr)
         members.append(dict(model=str(path), sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
                             config=net.config.to_dict(), **errors))
+    if held_out == "test":  # networks the ledger has not seen measured alone: a look at each
+        for path, net, member in zip(args.models, nets, members):
+            errors = {k: member[k] for k in member if k.startswith("test_error")}
+            member["test_look"] = note_look([net], f"evaluate {Path(path).stem}", errors, None, args)
     results = {}
     if len(nets) > 1:
         results = errors_of(Ensemble(nets), x, y, held_out)
@@ -448,6 +484,9 @@ def evaluate(args, received: list) -> int:
             print(f"alone, {key.replace('_', ' ')}: mean {alone[key]:.2%} +- {alone[key + '_std']:.2%} "
                   f"(standard deviation over {len(nets)} networks)")
         print(f"together ({len(nets)} networks): {describe(results, held_out)}")
+        if held_out == "test":
+            results["test_look"] = note_look(nets, "ensemble of " + " + ".join(Path(m).stem for m in args.models),
+                                             dict(results), "ensemble", args, together=True)
         results["alone"] = alone
     seconds = time.perf_counter() - start
     print(f"measured on {len(x)} {held_out} images from {data.source} in {seconds:.1f} s")

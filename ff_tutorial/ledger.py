@@ -1,0 +1,105 @@
+"""The ledger of test-set looks: one line for every time a result is measured on MNIST's test set.
+
+Settings are chosen on the validation split, and the test set gives each recipe's final number,
+once. A rule like that is only as good as its record, so the record is kept by the code: each
+look appends one JSON line to `results/test-looks.jsonl` (never rewritten), with the run, the
+command, the date, why, the errors seen and the SHA-256 of each network's weights. Measuring a
+network already in the ledger again is not a new look (the same weights give the same answer).
+Measurements on the validation split are never recorded.
+
+FF_TUTORIAL_LEDGER names another file; set to an empty string, nothing is recorded (the tests
+do that). Installed without the repository, there is no ledger unless the variable names one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import torch
+
+#: The repository's ledger (used only when the repository's results/ folder is there).
+REPO_LEDGER = Path(__file__).resolve().parent.parent / "results" / "test-looks.jsonl"
+
+TRACKS = ("permutation-invariant", "image priors", "ensemble")
+
+
+def ledger_path() -> Path | None:
+    """Where looks are recorded now, or None for nowhere."""
+    named = os.environ.get("FF_TUTORIAL_LEDGER")
+    if named is not None:
+        return Path(named) if named else None
+    return REPO_LEDGER if REPO_LEDGER.parent.is_dir() else None
+
+
+def fingerprint(net: torch.nn.Module) -> str:
+    """The SHA-256 of a network's weights and buffers, by name: the same network, the same fingerprint."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(net.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def looks(path=None) -> list:
+    """Every look recorded so far, oldest first."""
+    path = ledger_path() if path is None else Path(path)
+    if path is None or not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def track_of(jitter: int, networks: int = 1) -> str:
+    """A result's track: several networks answering together are an ensemble, never a track's
+    headline; images shifted in training use an image prior; otherwise permutation-invariant."""
+    if networks > 1:
+        return "ensemble"
+    return "image priors" if jitter else "permutation-invariant"
+
+
+def seen_before(prints: list, together: bool, before: list) -> bool:
+    """Whether these networks were measured so already: each alone, or exactly these together."""
+    if together:
+        return any(look.get("together") and set(look.get("networks") or []) == set(prints) for look in before)
+    alone = {fp for look in before if not look.get("together") for fp in look.get("networks") or []}
+    return all(fp in alone for fp in prints)
+
+
+def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | None,
+                     command: str | None = None, together: bool = False, path=None) -> int | None:
+    """Append one look at the test set, unless it re-measures what the ledger has already seen.
+
+    `nets` were measured each alone, or (`together`) as one ensemble; `errors` are the test errors
+    seen (name -> value); `track` is one of TRACKS, or None where it is not known. Returns the
+    look's number (1 for the first), or None when nothing was recorded (a re-measurement, or no
+    ledger).
+    """
+    if track is not None and track not in TRACKS:
+        raise ValueError(f"track must be one of {TRACKS} or None, got {track!r}")
+    path = ledger_path() if path is None else Path(path)
+    if path is None:
+        return None
+    before = looks(path)
+    prints = [fingerprint(net) for net in nets]
+    if seen_before(prints, together, before):
+        return None
+    entry = dict(number=len(before) + 1, date=time.strftime("%Y-%m-%d"), run=run, track=track, kind="final",
+                 command=command, why=why, together=together, **{k: round(v, 6) for k, v in errors.items()},
+                 networks=prints)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:  # appended, never rewritten: the ledger only grows
+        f.write(json.dumps(entry) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return entry["number"]
+
+
+def counts(path=None) -> dict:
+    """How many times each run looked at the test set: {run: number of looks}."""
+    tally = {}
+    for look in looks(path):
+        tally[look["run"]] = tally.get(look["run"], 0) + 1
+    return tally

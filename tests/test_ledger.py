@@ -1,0 +1,91 @@
+"""The ledger of test-set looks: every look on the test set is one appended line, a re-measurement
+is none, and validation never is."""
+
+import json
+
+import pytest
+
+import ff_tutorial.cli as cli
+from ff_tutorial import FFNetwork, save
+from ff_tutorial.ledger import REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_test_look
+
+TINY = ["--dims", "784,30", "--train-size", "800", "--epochs", "1", "--no-progress"]
+
+
+@pytest.fixture
+def ledger(tmp_path, monkeypatch):
+    path = tmp_path / "results" / "test-looks.jsonl"
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(path))
+    return path
+
+
+@pytest.fixture
+def fast_data(monkeypatch, mnist):
+    monkeypatch.setattr(cli, "load_mnist", lambda root=None, device="cpu": mnist)
+
+
+def test_a_fingerprint_follows_the_weights_not_the_object():
+    a, b = FFNetwork([784, 10]), FFNetwork([784, 10])
+    assert fingerprint(a) != fingerprint(b)
+    b.load_state_dict(a.state_dict())
+    assert fingerprint(a) == fingerprint(b)
+
+
+def test_a_network_measured_again_is_not_a_new_look_and_lines_are_only_appended(ledger):
+    a, b = FFNetwork([784, 10]), FFNetwork([784, 10])
+    assert record_test_look([a], "r", "why", {"test_error": 0.1}, "permutation-invariant", path=ledger) == 1
+    first = ledger.read_text()
+    assert record_test_look([a], "r", "again", {"test_error": 0.1}, "permutation-invariant", path=ledger) is None
+    assert record_test_look([b], "r", "another", {"test_error": 0.2}, "permutation-invariant", path=ledger) == 2
+    assert ledger.read_text().startswith(first)
+    # a and b answering together is a new look, even though each alone was seen
+    assert record_test_look([a, b], "a+b", "ensemble", {"test_error": 0.05}, "ensemble", together=True,
+                            path=ledger) == 3
+    assert record_test_look([b, a], "a+b", "again", {"test_error": 0.05}, "ensemble", together=True,
+                            path=ledger) is None
+    assert counts(ledger) == {"r": 2, "a+b": 1}
+    assert [look["number"] for look in looks(ledger)] == [1, 2, 3]
+
+
+def test_an_unknown_track_is_refused(ledger):
+    with pytest.raises(ValueError, match="track must be one of"):
+        record_test_look([FFNetwork([784, 10])], "r", "why", {}, "jittered", path=ledger)
+
+
+def test_the_command_line_records_a_test_run_once_and_validation_never(capsys, fast_data, ledger, tmp_path):
+    assert cli.main(["train", *TINY, "--validation"]) in (0, 3)
+    assert not ledger.exists()
+    assert cli.main(["train", *TINY, "--jitter", "1", "--save", str(tmp_path / "a.pt")]) in (0, 3)
+    assert "this was test-set look 1" in capsys.readouterr().out
+    [look] = looks(ledger)
+    assert look["run"] == "fast (dims=(784, 30), epochs=1, train_size=800, jitter=1)"
+    assert look["track"] == "image priors" and look["together"] is False and 0 < look["test_error"] < 1
+    assert look["command"].startswith("python -m ff_tutorial train")
+    # the same seed trains the same network again on this machine: nothing new was seen
+    assert cli.main(["train", *TINY, "--jitter", "1"]) in (0, 3)
+    assert len(looks(ledger)) == 1 and "test-set look" not in capsys.readouterr().out
+    # measuring it from its file is no new look either; with another network, together, it is
+    assert cli.main(["train", *TINY, "--seed", "1", "--save", str(tmp_path / "b.pt")]) in (0, 3)
+    assert cli.main(["evaluate", str(tmp_path / "a.pt"), str(tmp_path / "b.pt")]) == 0
+    assert [(look["run"], look["track"], look["together"]) for look in looks(ledger)] == [
+        ("fast (dims=(784, 30), epochs=1, train_size=800, jitter=1)", "image priors", False),
+        ("fast (dims=(784, 30), epochs=1, train_size=800)", "permutation-invariant", False),
+        ("ensemble of a + b", "ensemble", True)]
+
+
+def test_an_unwritable_ledger_stops_a_test_run_before_training(capsys, fast_data, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "a-file" / "looks.jsonl"))
+    assert cli.main(["train", *TINY]) == 2
+    assert "cannot write the ledger of test-set looks" in capsys.readouterr().err
+
+
+def test_the_repository_ledger_is_well_formed():
+    entries = looks(REPO_LEDGER)
+    assert entries, "the ledger starts with the looks recovered from the project's history"
+    assert [e["number"] for e in entries] == list(range(1, len(entries) + 1))
+    for e in entries:
+        assert e["kind"] in ("final", "tuning") and (e["track"] in TRACKS or e["track"] is None), e
+        assert e["run"] and e["why"] and e["date"], e
+    assert REPO_LEDGER.read_text().endswith("\n") and all(json.loads(line) for line in
+                                                          REPO_LEDGER.read_text().splitlines())
