@@ -340,3 +340,17 @@ def test_unsupervised_layers_learn_to_give_real_test_digits_more_goodness_than_t
     before = real_wins()
     train_unsupervised(net, x, epochs=3, batch_size=50, generator=torch.Generator().manual_seed(0), progress=False)
     assert before < 0.6 and real_wins() > 0.75  # from a coin toss to a clear preference
+
+
+def test_the_error_rate_is_the_fraction_of_wrong_labels():
+    from ff_tutorial.network import mistake_rate
+    assert mistake_rate(torch.tensor([1, 2, 3, 4]), torch.tensor([1, 0, 3, 0])) == 0.5
+    assert mistake_rate(torch.tensor([7]), torch.tensor([7])) == 0.0
+
+
+@pytest.mark.parametrize("every, epochs, due", [
+    (None, 5, []), (1, 3, [0, 1, 2]), (2, 5, [1, 3, 4]), (3, 6, [2, 5]), (10, 4, [3]),
+])
+def test_the_error_is_measured_every_so_many_epochs_and_after_the_last(every, epochs, due):
+    from ff_tutorial.history import is_due
+    assert [e for e in range(epochs) if is_due(e, epochs, every)] == due
