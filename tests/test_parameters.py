@@ -1,5 +1,6 @@
 """Each chapter's parameters are checked by one function, against the rules of that chapter."""
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -11,17 +12,17 @@ from ff_tutorial.runtime import CHAPTER_PARAMETERS, check_parameters
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
-def parameters_cell(path: Path) -> str:
+def parameters_cell(path: Path) -> dict:
+    """The chapter's parameters cell, read: each NAME = literal, by name."""
     cells = json.loads(path.read_text())["cells"]
-    return "".join(next(c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])))
+    source = "".join(next(c["source"] for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source).body}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name[:2])
 def test_each_chapter_checks_its_own_defaults_and_they_pass(path):
     chapter = int(path.name[:2])
-    source = parameters_cell(path)
-    values = {}
-    exec(source, values)
+    values = parameters_cell(path)
     assert set(CHAPTER_PARAMETERS[chapter]) <= set(values), "a rule for a parameter the chapter does not have"
     check_parameters(chapter, values)
     code = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
@@ -29,9 +30,7 @@ def test_each_chapter_checks_its_own_defaults_and_they_pass(path):
 
 
 def defaults(chapter: int) -> dict:
-    values = {}
-    exec(parameters_cell(NOTEBOOKS[chapter - 1]), values)
-    return values
+    return parameters_cell(NOTEBOOKS[chapter - 1])
 
 
 @pytest.mark.parametrize("chapter, name, value, says", [
