@@ -4,7 +4,8 @@ On a GPU, torch's allocator counts every byte it hands out, so its own statistic
 On a CPU there is no such counter; the operating system's peak resident set size (RSS) is the
 honest measure, and it is only meaningful in a process that has done nothing bigger before. The
 work therefore runs in a fresh process, and we subtract the RSS it had just before the work
-began, after its imports and its data.
+began, after its imports and its data. `in_fresh_process` starts such a process (the benchmarks'
+worker too).
 """
 
 from __future__ import annotations

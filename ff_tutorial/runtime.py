@@ -1,4 +1,4 @@
-"""Where to run, how to be reproducible, and how to show progress."""
+"""Where to run, how to be reproducible, how to show progress, and whether a chapter's parameters make sense."""
 
 from __future__ import annotations
 
