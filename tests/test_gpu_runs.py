@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import experiments.gpu_runs as gpu_runs
+from experiments import gpu_runs
 from experiments.table import RESULTS
 
 
