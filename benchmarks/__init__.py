@@ -18,9 +18,8 @@ Run `python -m benchmarks` from the repository root (`--quick` for a seconds-lon
 `presets` and `worker` are the shared plumbing (machine facts and timing, the presets as the
 benchmarks train them, measurements in a fresh process).
 
-Beside them, not benchmarks but the runs and searches behind the book's results:
-`table` writes the results tables (results/table.md) from the metrics files; `gpu_runs` repeats
-the recorded runs on a CUDA GPU; `gpu_session` makes every GPU measurement of the engine in one
-command; `readout_rate`, `unsupervised_layers` and `unsupervised_readout` are searches on the
-validation split.
+`gpu_session` makes every GPU measurement of the engine in one command.
+
+The searches on the validation split, the runs behind the book's results and the results table
+are not benchmarks: they are in experiments/.
 """

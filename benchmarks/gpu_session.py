@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from .gpu_runs import run
+from experiments.gpu_runs import run
 
 ROOT = Path(__file__).resolve().parent.parent
 

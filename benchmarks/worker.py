@@ -1,7 +1,8 @@
 """Measurements that need a process of their own: time and peak memory of one piece of work.
 
 On a CPU, `measure(tasks, ...)` starts `python -m benchmarks.worker TASKS_JSON`, a fresh process
-whose peak memory is the work's alone (see `memory`). On a GPU the allocator's statistics are
+whose peak memory is the work's alone (`ff_tutorial.memory.in_fresh_process` starts it, as it does
+chapter 10's measurements). On a GPU the allocator's statistics are
 exact in any process, so the work runs here. A task is a dict:
 
 - {"task": "predict", "method": "goodness" | "one_pass" | "blog", "images": FILE, ...}
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from ff_tutorial import load, seed_everything
 from . import presets
 from .blog_baseline import FFNN
 from .machine import timed
-from ff_tutorial.memory import PeakMemory
+from ff_tutorial.memory import PeakMemory, in_fresh_process
 
 ROOT = Path(__file__).resolve().parent.parent
 WARMUP_IMAGES = 256  # a small first run, so thread pools and kernel choices are not timed
@@ -74,11 +74,7 @@ def run(task, device) -> dict:
 
 def _in_fresh_process(tasks, device) -> list:
     job = json.dumps(dict(tasks=tasks, device=str(device)))
-    done = subprocess.run([sys.executable, "-m", "benchmarks.worker", job], cwd=ROOT, capture_output=True, text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"benchmark worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len(MARKER):])
+    return in_fresh_process("benchmarks.worker", job, marker=MARKER, cwd=ROOT, what="benchmark worker")
 
 
 def measure(tasks: list, device: torch.device, isolated: bool = True) -> list:

@@ -6,8 +6,8 @@ import torch
 from torch import nn
 
 from .data import IMAGE_SIZE, NUM_CLASSES, batches
-from .history import History, interruptible
-from .network import check_data, check_positive_int
+from .history import History, interruptible, is_due
+from .network import check_data, check_positive_int, mistake_rate
 from .runtime import pick_device
 from .runtime import progress as progress_bar
 
@@ -45,7 +45,7 @@ class MLP(nn.Module):
 
     def error_rate(self, x: torch.Tensor, y: torch.Tensor) -> float:
         check_data(x, y)
-        return (self.predict(x) != y.to(self.device)).float().mean().item()
+        return mistake_rate(self.predict(x), y)
 
     def train_backprop(self, x, y, epochs: int, batch_size: int = 100, x_test=None, y_test=None,
                        eval_every: int | None = 1, generator: torch.Generator | None = None,
@@ -64,7 +64,7 @@ class MLP(nn.Module):
                     loss.backward()
                     self.optimizer.step()
                     history.layer_losses[0].append(loss.item())
-                if eval_every and ((epoch + 1) % eval_every == 0 or epoch + 1 == epochs):
+                if is_due(epoch, epochs, eval_every):
                     history.record(epoch + 1, len(self.config["dims"]) - 1, self.error_rate(x, y),
                                    None if x_test is None else self.error_rate(x_test, y_test))
         return history

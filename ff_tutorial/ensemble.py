@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from .network import FFNetwork, check_data
+from .network import FFNetwork, check_data, mistake_rate
 
 
 class Ensemble:
@@ -41,5 +41,4 @@ class Ensemble:
 
     def error_rate(self, x: torch.Tensor, y: torch.Tensor, one_pass: bool = False) -> float:
         check_data(x, y)
-        predicted = self.predict_one_pass(x) if one_pass else self.predict(x)
-        return (predicted != y.to(predicted.device)).float().mean().item()
+        return mistake_rate(self.predict_one_pass(x) if one_pass else self.predict(x), y)

@@ -73,6 +73,11 @@ class History:
         return d
 
 
+def is_due(epoch: int, epochs: int, every: int | None) -> bool:
+    """Whether to measure after `epoch` (counted from 0): every `every` epochs, and after the last."""
+    return bool(every) and ((epoch + 1) % every == 0 or epoch + 1 == epochs)
+
+
 @contextlib.contextmanager
 def interruptible(histories, verbose: bool = True):
     """Ctrl-C ends training early but keeps what was learned, marks the histories, and says so."""

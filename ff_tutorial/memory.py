@@ -4,7 +4,8 @@ On a GPU, torch's allocator counts every byte it hands out, so its own statistic
 On a CPU there is no such counter; the operating system's peak resident set size (RSS) is the
 honest measure, and it is only meaningful in a process that has done nothing bigger before. The
 work therefore runs in a fresh process, and we subtract the RSS it had just before the work
-began, after its imports and its data.
+began, after its imports and its data. `in_fresh_process` starts such a process (the benchmarks'
+worker too).
 """
 
 from __future__ import annotations
@@ -131,21 +132,32 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
                 memory_method=peak.method, device=str(device))
 
 
+def in_fresh_process(module: str, *args: str, marker: str = "", cwd=None, env=None, what="the measuring process"):
+    """Run `python -m MODULE ARGS` in a new Python process and return the JSON it printed last (on the
+    last line of its output that starts with `marker`). A process that fails, or prints no such line,
+    raises RuntimeError with the end of its error output, introduced by `what`.
+
+    Every measurement here and in the benchmarks that needs a process of its own starts it this way.
+    """
+    done = subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(marker)]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{what} failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1][len(marker):])
+
+
 def peak_in_fresh_process(method: str, dims, batch_size: int, device="cpu") -> dict:
     """`training_step_peak` in a new Python process, whose peak memory is the steps' alone.
 
     A process that has already trained something keeps some freed memory, which would hide part
     of the next measurement; a fresh one has nothing bigger behind it than its imports.
     """
-    args = [sys.executable, "-m", "ff_tutorial.memory", method, ",".join(map(str, dims)),
-            str(batch_size), str(device)]
     # glibc keeps freed blocks of up to 32 MiB for reuse once it has seen one freed, so the RSS
     # would stay up after a temporary is gone; a fixed threshold returns every large block at once.
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="131072")
-    done = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
-    if done.returncode != 0:
-        raise RuntimeError(f"the measuring process failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return in_fresh_process("ff_tutorial.memory", method, ",".join(map(str, dims)), str(batch_size), str(device),
+                            env=env)
 
 
 if __name__ == "__main__":  # python -m ff_tutorial.memory ff 784,1000,1000 10000 cpu

@@ -22,6 +22,11 @@ def check_positive_int(name: str, value) -> None:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
+def mistake_rate(predicted: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of the predicted labels that are not `y`: every predictor's error rate is this."""
+    return (predicted != y.to(predicted.device)).float().mean().item()
+
+
 def check_data(x: torch.Tensor, y=None) -> None:
     """Clear errors for the mistakes a reader makes with their own images and labels."""
     check_images(x)
@@ -157,8 +162,7 @@ class FFNetwork(nn.Module):
                    num_layers: int | None = None) -> float:
         """Fraction of images whose predicted label is wrong."""
         check_data(x, y)
-        predicted = self.predict_one_pass(x) if one_pass else self.predict(x, num_layers)
-        return (predicted != y.to(predicted.device)).float().mean().item()
+        return mistake_rate(self.predict_one_pass(x) if one_pass else self.predict(x, num_layers), y)
 
     @torch.no_grad()
     def dead_layers(self, x: torch.Tensor) -> list:

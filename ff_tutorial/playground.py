@@ -24,6 +24,7 @@ from .labels import input_width
 from .layer import check_number
 from .negatives import wrong_labels
 from .network import FFNetwork, check_positive_int
+from .plots import plot_goodness_histograms, plot_losses
 from .schedules import NEGATIVES, train_simultaneous
 from .runtime import pick_device, seed_everything
 
@@ -127,8 +128,8 @@ def goodness_on_test(net: FFNetwork, data, seed: int = 0):
 def figure_for(result: PlaygroundResult, data) -> Figure:
     """Loss curves (top) and each layer's goodness histograms on test inputs (bottom), in one Figure.
 
-    It draws what `plot_losses` and `plot_goodness_histograms` draw, but on the axes of one
-    Figure: those two functions each make a Figure of their own.
+    `plot_losses` and `plot_goodness_histograms` draw them, on the axes of this Figure; it adds the
+    loss of log 2 and clips the loss's spikes.
     """
     net, history = result.network, result.history
     n = len(net.layers)
@@ -137,13 +138,9 @@ def figure_for(result: PlaygroundResult, data) -> Figure:
 
     threshold = net.config.threshold
     ax = top.subplots()
-    for k, losses in enumerate(history.layer_losses):
-        values = np.asarray(losses, dtype=float)
-        if len(values) >= SMOOTH:
-            values = np.convolve(values, np.ones(SMOOTH) / SMOOTH, mode="valid")
-        ax.plot(values, label=f"layer {k}")
+    plot_losses(history, smooth=SMOOTH, ax=ax)
     ax.axhline(math.log(2), color="gray", linestyle=":", linewidth=1, label="log 2")
-    ax.set(xlabel="step", ylabel=f"loss ({SMOOTH}-step average)", title="Local loss of each layer")
+    ax.set(ylabel=f"loss ({SMOOTH}-step average)")
     # A too-large learning rate can send the loss to hundreds for a few steps; clip such spikes so
     # that the start (an untrained layer's loss) and the plateau at log 2 stay readable.
     untrained = float(np.logaddexp(0, threshold) + np.logaddexp(0, -threshold)) / 2  # softplus, no overflow
@@ -152,16 +149,12 @@ def figure_for(result: PlaygroundResult, data) -> Figure:
         ax.set_title(f"Local loss of each layer (clipped above {2 * untrained:.2g})")
     ax.legend(fontsize="small")
 
-    axes = bottom.subplots(1, n, squeeze=False)[0]
-    for k, (ax, pos, neg) in enumerate(zip(axes, *goodness_on_test(net, data))):
-        pos, neg = pos.cpu().numpy(), neg.cpu().numpy()
-        pos, neg = pos[np.isfinite(pos)], neg[np.isfinite(neg)]  # a diverged run may leave inf
-        edges = np.histogram_bin_edges(np.concatenate([pos, neg, [threshold]]), bins=50)
-        ax.hist(pos, bins=edges, alpha=0.6, label="positive")
-        ax.hist(neg, bins=edges, alpha=0.6, label="negative")
-        ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label="threshold")
-        ax.set(xlabel="goodness", ylabel="test inputs" if k == 0 else "", title=f"layer {k}")
-        ax.legend(fontsize="small")
+    # A diverged run may leave inf; the bins span the threshold too, so that its line falls inside them.
+    g_pos, g_neg = ([g[torch.isfinite(g)] for g in gs] for gs in goodness_on_test(net, data))
+    edges = [np.histogram_bin_edges(np.concatenate([pos.cpu().numpy(), neg.cpu().numpy(), [threshold]]), bins=50)
+             for pos, neg in zip(g_pos, g_neg)]
+    plot_goodness_histograms(g_pos, g_neg, threshold, titles=[f"layer {k}" for k in range(n)], bins=edges,
+                             ylabel=["test inputs"] + [""] * (n - 1), axes=bottom.subplots(1, n, squeeze=False)[0])
     bottom.suptitle("Goodness of test inputs: true label (positive) and a wrong one (negative)",
                     fontsize="medium")
 

@@ -1,4 +1,8 @@
-"""Figures for the book. Each function returns a matplotlib Figure and shows nothing by itself."""
+"""Figures for the book. Each function returns a matplotlib Figure and shows nothing by itself.
+
+`plot_losses` and `plot_goodness_histograms` can also draw on axes of a larger figure (`ax=`,
+`axes=`): the playground's figure is made of them.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ def _figure(width=6.0, height=3.5, **kwargs):
 
 
 def plot_losses(history: History, smooth: int = 1, title: str = "Local loss of each layer",
-                labels=None) -> Figure:
-    """Each layer's loss against its own training steps (a moving average over `smooth` steps)."""
-    fig, ax = _figure()
+                labels=None, ax=None) -> Figure:
+    """Each layer's loss against its own training steps (a moving average over `smooth` steps).
+
+    On `ax` if given (returning its figure), else on a Figure of its own.
+    """
+    fig, ax = _figure() if ax is None else (ax.figure, ax)
     labels = labels or [f"layer {k}" for k in range(len(history.layer_losses))]
     for label, losses in zip(labels, history.layer_losses):
         values = np.asarray(losses, dtype=float)
@@ -30,24 +37,37 @@ def plot_losses(history: History, smooth: int = 1, title: str = "Local loss of e
     return fig
 
 
-def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins: int = 60) -> Figure:
+def _per_panel(value, panels: int) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value] * panels
+
+
+def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins=60, ylabel="images",
+                             axes=None) -> Figure:
     """Histograms of positive and negative goodness; lists of tensors give one panel each.
 
-    `threshold` draws a line on every panel, or, as a list, one per panel (None for no line).
+    `threshold` draws a line on every panel, or, as a list, one per panel (None for no line);
+    `bins` (a number of bins, or the bin edges) and `ylabel` may be lists too. On `axes` (one per
+    panel) if given, returning their figure, else on a Figure of its own.
     """
     if isinstance(g_pos, torch.Tensor):
         g_pos, g_neg = [g_pos], [g_neg]
-    lines = threshold if isinstance(threshold, (list, tuple)) else [threshold] * len(g_pos)
-    fig, axes = _figure(3.2 * len(g_pos), 3.0, ncols=len(g_pos), squeeze=False)
-    for i, (pos, neg) in enumerate(zip(g_pos, g_neg)):
-        ax = axes[0, i]
+    n = len(g_pos)
+    lines = _per_panel(threshold, n)
+    bins = bins if isinstance(bins, (list, tuple)) else [bins] * n
+    ylabels = _per_panel(ylabel, n)
+    if axes is None:
+        fig, axes = _figure(3.2 * n, 3.0, ncols=n, squeeze=False)
+        axes = axes[0]
+    else:
+        fig = axes[0].figure
+    for i, (ax, pos, neg) in enumerate(zip(axes, g_pos, g_neg)):
         pos, neg = pos.detach().cpu().numpy(), neg.detach().cpu().numpy()
-        edges = np.histogram_bin_edges(np.concatenate([pos, neg]), bins=bins)
+        edges = np.histogram_bin_edges(np.concatenate([pos, neg]), bins=bins[i])
         ax.hist(pos, bins=edges, alpha=0.6, label="positive")
         ax.hist(neg, bins=edges, alpha=0.6, label="negative")
         if lines[i] is not None:
             ax.axvline(lines[i], color="black", linestyle="--", linewidth=1, label="threshold")
-        ax.set(xlabel="goodness", ylabel="images", title=titles[i] if titles else "")
+        ax.set(xlabel="goodness", ylabel=ylabels[i], title=titles[i] if titles else "")
         ax.legend(fontsize="small")
     return fig
 

@@ -163,8 +163,8 @@ PRESETS = {
     # The symmetric loss (each image against its own hybrid), images shifted by up to a pixel,
     # peer normalization to keep units alive; then a linear read-out on every layer. The layers'
     # settings, the read-out's and the epochs (40 against 20) were chosen on the validation split
-    # (benchmarks/unsupervised_layers.py, benchmarks/unsupervised_readout.py,
-    # benchmarks/readout_rate.py, chapter 9).
+    # (experiments/unsupervised_layers.py, experiments/unsupervised_readout.py,
+    # experiments/readout_rate.py, chapter 9).
     "unsupervised": Recipe(dims=(784, 1000, 1000, 1000), embedding="none", schedule="simultaneous",
                            epochs=40, batch_size=50, lr=0.03, negatives="hybrid", loss="symba",
                            symba_alpha=4.0, peer_norm=0.03, cooldown=True, jitter=1, readout_epochs=60,

@@ -1,4 +1,4 @@
-"""Where to run, how to be reproducible, and how to show progress."""
+"""Where to run, how to be reproducible, how to show progress, and whether a chapter's parameters make sense."""
 
 from __future__ import annotations
 
@@ -77,3 +77,82 @@ def machine(device) -> str:
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
     return f"{cpu_model()}, {usable_cores()} cores, {torch.get_num_threads()} threads"
+
+
+# ----- the chapters' parameters -----
+# A rule is (test, what the value must be). Each chapter checks its parameters cell with
+# `check_parameters(CHAPTER, globals())` before using them, so that papermill's or a reader's bad value
+# stops the chapter at once with a one-line message, rather than deep inside a training loop.
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _between(low: int, high: int, what: str = "") -> tuple:
+    return (lambda v: _integer(v) and low <= v <= high), f"an integer from {low} to {high}{what}"
+
+
+def _one_of(*choices) -> tuple:
+    return (lambda v: v in choices), " or ".join(repr(c) for c in choices)
+
+
+POSITIVE_INTEGER = (lambda v: _integer(v) and v > 0), "a positive integer"
+POSITIVE_INTEGER_OR_NONE = ((lambda v: v is None or POSITIVE_INTEGER[0](v)),
+                            "a positive integer, or None for the whole set")
+POSITIVE_NUMBER = (lambda v: _number(v) and v > 0), "a positive number"
+NON_NEGATIVE_NUMBER = (lambda v: _number(v) and v >= 0), "a number, zero or positive"
+BOOLEAN = (lambda v: isinstance(v, bool)), "True or False"
+POSITIVE_INTEGERS = ((lambda v: isinstance(v, (list, tuple)) and len(v) > 0
+                      and all(POSITIVE_INTEGER[0](w) for w in v)),
+                     "a non-empty list of positive integers such as [500, 500]")
+TRAINING_IMAGES = _between(1, 60_000, " (MNIST's training set)")
+EMBEDDINGS = _one_of("concat", "overlay")
+NEGATIVES = _one_of("wrong", "permuted", "hard")
+
+# Chapter -> its parameters' rules. SEED and DEVICE are checked where they are used (seed_everything,
+# pick_device), paths where the files are opened.
+CHAPTER_PARAMETERS = {
+    1: {"TRAIN_SIZE": TRAINING_IMAGES, "HIDDEN": POSITIVE_INTEGERS, "EPOCHS": POSITIVE_INTEGER,
+        "BATCH_SIZE": POSITIVE_INTEGER, "LR": POSITIVE_NUMBER},
+    2: {"EXAMPLE": _between(0, 59_999, " (an index into MNIST's training set)"),
+        "BLOG_TRAIN_SIZE": _between(2, 60_000), "DRAWS": POSITIVE_INTEGER},
+    3: {"TRAIN_SIZE": TRAINING_IMAGES, "HIDDEN": POSITIVE_INTEGER, "EPOCHS": POSITIVE_INTEGER,
+        "BATCH_SIZE": POSITIVE_INTEGER, "THRESHOLD": POSITIVE_NUMBER, "LR": POSITIVE_NUMBER},
+    4: {"TRAIN_SIZE": TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "SMOOTH": POSITIVE_INTEGER,
+        "BATCH_SIZE": POSITIVE_INTEGER_OR_NONE, "HIDDEN": POSITIVE_INTEGERS, "EMBEDDING": EMBEDDINGS,
+        "NEGATIVES": NEGATIVES, "LR": POSITIVE_NUMBER, "THRESHOLD": POSITIVE_NUMBER,
+        "USE_SAVED_SEED_NETWORK": BOOLEAN},
+    5: {"TRAIN_SIZE": TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "BATCH_SIZE": POSITIVE_INTEGER_OR_NONE,
+        "LR": POSITIVE_NUMBER, "USE_SAVED_SEED_NETWORK": BOOLEAN, "READOUT_EPOCHS": POSITIVE_INTEGER,
+        "TIMING_REPEATS": POSITIVE_INTEGER},
+    6: {"TRAIN_SIZE": TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "BATCH_SIZE": POSITIVE_INTEGER_OR_NONE,
+        "LR": POSITIVE_NUMBER, "USE_SAVED_SEED_NETWORK": BOOLEAN,
+        "NUM_WEIGHTS": _between(1, 500, " (the units in layer 0)"), "NUM_EXAMPLES": POSITIVE_INTEGER,
+        "NUM_MISTAKES": POSITIVE_INTEGER},
+    7: {"TRAIN_SIZE": TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "WIDTH": POSITIVE_INTEGER},
+    8: {"RUN": BOOLEAN, "VALIDATION_EPOCHS": POSITIVE_INTEGER, "NUM_MISTAKES": POSITIVE_INTEGER},
+    9: {"TRAIN_SIZE": TRAINING_IMAGES, "WIDTH": POSITIVE_INTEGER, "LAYERS": POSITIVE_INTEGER,
+        "EPOCHS": POSITIVE_INTEGER, "READOUT_EPOCHS": POSITIVE_INTEGER, "LR": POSITIVE_NUMBER,
+        "READOUT_LR": POSITIVE_NUMBER, "PEER_NORM": NON_NEGATIVE_NUMBER},
+    10: {"TRAIN_SIZE": TRAINING_IMAGES, "WIDTH": POSITIVE_INTEGER, "EPOCHS": POSITIVE_INTEGER,
+         "BATCH_SIZE": POSITIVE_INTEGER, "MEMORY_BATCH_SIZE": POSITIVE_INTEGER, "DEPTHS": POSITIVE_INTEGERS},
+    11: {"TRAIN_SIZE": TRAINING_IMAGES, "WIDTH": POSITIVE_INTEGER, "LAYERS": POSITIVE_INTEGER,
+         "EPOCHS": POSITIVE_INTEGER, "THRESHOLD": POSITIVE_NUMBER, "LR": POSITIVE_NUMBER, "EMBEDDING": EMBEDDINGS,
+         "NEGATIVES": NEGATIVES},
+}
+
+
+def check_parameters(chapter: int, values: dict) -> None:
+    """Check a chapter's parameters (`values`: its namespace, such as `globals()`) against its rules
+    in CHAPTER_PARAMETERS; the first bad one raises a ValueError that names it and says what it must be."""
+    if chapter not in CHAPTER_PARAMETERS:
+        raise ValueError(f"chapter must be one of {sorted(CHAPTER_PARAMETERS)}, got {chapter!r}")
+    for name, (test, what) in CHAPTER_PARAMETERS[chapter].items():
+        if name not in values:
+            raise ValueError(f"chapter {chapter} has no parameter {name}: run its parameters cell first")
+        if not test(values[name]):
+            raise ValueError(f"{name} must be {what}, got {values[name]!r}")

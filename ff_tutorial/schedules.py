@@ -14,10 +14,10 @@ import torch
 
 from .augment import check_max_shift, shift_images
 from .engine import Engine
-from .history import History, TrainingDiverged, interruptible
+from .history import History, TrainingDiverged, interruptible, is_due
 from .layer import normalize
 from .negatives import check_blur_steps, hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
-from .network import FFNetwork, check_data, check_positive_int
+from .network import FFNetwork, check_data, check_positive_int, mistake_rate
 from .runtime import progress as progress_bar
 
 NEGATIVES = ("wrong", "permuted", "hard")
@@ -28,11 +28,6 @@ def cooled_lr(lr: float, epoch: int, epochs: int, cooldown: bool) -> float:
     if not cooldown or epochs < 2:
         return lr
     return lr * min(1.0, 2.0 * (epochs - epoch) / epochs)
-
-
-def is_due(epoch: int, epochs: int, every: int | None) -> bool:
-    """Whether to measure after `epoch` (counted from 0): every `every` epochs, and after the last."""
-    return bool(every) and ((epoch + 1) % every == 0 or epoch + 1 == epochs)
 
 
 def negative_labels(kind: str, net: FFNetwork, x, y, generator, num_layers=None):
@@ -129,8 +124,7 @@ class Run:
             start = time.perf_counter()
             error = None
             if self.x_test is not None:
-                predicted = net.scores(self.x_test, num_layers).argmax(dim=1)
-                error = (predicted != self.y_test).float().mean().item()
+                error = mistake_rate(net.scores(self.x_test, num_layers).argmax(dim=1), self.y_test)
             history.record(epoch, num_layers, None, error, time.perf_counter() - start)
 
     def __call__(self, body):

@@ -87,7 +87,9 @@ def test_prediction_and_growth(quick):
     assert {r["method"] for r in rows} == {"goodness", "one_pass", "blog"}
     for r in rows:
         # Bytes, not KiB counted twice: a thousand tiny images never need hundreds of MiB.
-        assert r["images_per_second"] > 0 and r["speed_over_blog"] > 0 and 0 <= r["peak_bytes"] < 256 * MIB
+        # (A peak is never below 0: the measurement clamps it there, so only its upper bound says anything.)
+        assert r["images_per_second"] > 0 and r["speed_over_blog"] > 0
+        assert isinstance(r["peak_bytes"], int) and r["peak_bytes"] < 256 * MIB
     # The quick mode measures in one worker, where memory freed by a task can hide the next one's peak; the
     # first task (ten passes of goodness, after a smaller warm-up) must still hold its images with a label in.
     goodness = next(r for r in rows if r["method"] == "goodness")
@@ -97,7 +99,8 @@ def test_prediction_and_growth(quick):
         for axis in ("images", "width", "depth"):
             mine = [p for p in points if p["preset"] == preset and p["axis"] == axis]
             assert len(mine) >= 3
-            assert all(p["seconds_per_epoch"] > 0 and 0 <= p["peak_bytes"] < 256 * MIB for p in mine)
+            assert all(p["seconds_per_epoch"] > 0 and isinstance(p["peak_bytes"], int) and p["peak_bytes"] < 256 * MIB
+                       for p in mine)
 
 
 @pytest.mark.slow

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import benchmarks.gpu_runs as gpu_runs
-from benchmarks.table import RESULTS
+from experiments import gpu_runs
+from experiments.table import RESULTS
 
 
 def test_the_command_keeps_every_setting_and_changes_device_metrics_and_checkpoint():

@@ -25,3 +25,15 @@ def test_backprop_keeps_every_layers_activities_and_ff_does_not():
     assert bp4 - bp1 > 3 * activities
     assert ff4 - ff1 < 3 * (activities + 4 * weights)
     assert (ff4 - ff1) < (bp4 - bp1)
+
+
+def test_a_fresh_process_returns_the_json_of_its_last_marked_line_or_says_why_not(tmp_path):
+    from ff_tutorial.memory import in_fresh_process
+    (tmp_path / "probe.py").write_text(
+        "import sys\nprint('RESULT [0]')\nprint('noise')\nprint('RESULT ' + repr(sys.argv[1:]).replace(\"'\", '\"'))\n")
+    assert in_fresh_process("probe", "a", "b", marker="RESULT ", cwd=tmp_path) == ["a", "b"]
+    with pytest.raises(RuntimeError, match=r"the probe failed \(exit 0\)"):  # ran, but printed no marked line
+        in_fresh_process("probe", marker="NOTHING ", cwd=tmp_path, what="the probe")
+    (tmp_path / "broken.py").write_text("raise SystemExit('it broke')\n")
+    with pytest.raises(RuntimeError, match=r"(?s)failed \(exit 1\):.*it broke"):
+        in_fresh_process("broken", cwd=tmp_path)

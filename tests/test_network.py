@@ -6,6 +6,7 @@ import torch
 import ff_tutorial as ff
 from ff_tutorial import train_greedy, train_simultaneous, train_unsupervised, train_readout
 import ff_tutorial.network as network
+from ff_tutorial.network import mistake_rate
 import ff_tutorial.schedules as schedules
 from ff_tutorial.engine import Engine, local_step
 from ff_tutorial import FFNetwork
@@ -155,7 +156,8 @@ def test_history_counts_steps_and_records_evaluations():
                          progress=False)
     assert [len(losses) for losses in h.layer_losses] == [9, 9]  # 3 epochs of 3 batches (50, 50, 20)
     assert h.epochs == [1, 2, 3, 4, 5, 6] and h.layers == [1, 1, 1, 2, 2, 2]
-    assert all(0 <= e <= 1 for e in h.test_error) and h.train_error == [None] * 6  # train error: not measured
+    assert h.train_error == [None] * 6  # train error: not measured
+    assert h.test_error[-1] == pytest.approx(net.error_rate(x[:30], y[:30]))  # the last: the whole network
     assert h.seconds > 0 and not h.interrupted
     h = train_simultaneous(net, x, y, epochs=2, batch_size=40, eval_every=None, progress=False)
     assert [len(losses) for losses in h.layer_losses] == [6, 6] and h.epochs == []
@@ -292,8 +294,11 @@ def test_a_network_without_labels_trains_on_images_and_hybrids_and_answers_only_
         net.goodness_per_label(x)
     with pytest.raises(ValueError, match="trained without labels"):
         net.error_rate(x, y)
+    untrained = net.head.weight.detach().clone()
     train_readout(net, x, y, epochs=1, progress=False)
-    assert 0 <= net.error_rate(x, y, one_pass=True) <= 1
+    # the read-out learned (random labels of random images: not to answer well), and it is what answers
+    assert not torch.equal(net.head.weight, untrained)
+    assert net.error_rate(x, y, one_pass=True) == mistake_rate(net.predict_one_pass(x), y)
 
 
 def test_unsupervised_training_refuses_a_network_that_writes_labels():
@@ -340,3 +345,16 @@ def test_unsupervised_layers_learn_to_give_real_test_digits_more_goodness_than_t
     before = real_wins()
     train_unsupervised(net, x, epochs=3, batch_size=50, generator=torch.Generator().manual_seed(0), progress=False)
     assert before < 0.6 and real_wins() > 0.75  # from a coin toss to a clear preference
+
+
+def test_the_error_rate_is_the_fraction_of_wrong_labels():
+    assert mistake_rate(torch.tensor([1, 2, 3, 4]), torch.tensor([1, 0, 3, 0])) == 0.5
+    assert mistake_rate(torch.tensor([7]), torch.tensor([7])) == 0.0
+
+
+@pytest.mark.parametrize("every, epochs, due", [
+    (None, 5, []), (1, 3, [0, 1, 2]), (2, 5, [1, 3, 4]), (3, 6, [2, 5]), (10, 4, [3]),
+])
+def test_the_error_is_measured_every_so_many_epochs_and_after_the_last(every, epochs, due):
+    from ff_tutorial.history import is_due
+    assert [e for e in range(epochs) if is_due(e, epochs, every)] == due

@@ -55,4 +55,5 @@ def test_the_recipe_comparison_at_other_parameters_trains_every_recipe_on_that_b
     assert "600 training images, 784-16-16, epochs per layer: 1" in text
     errors = re.findall(r"^\s*([\d.]+)%\s+(\S.*)$", text, flags=re.M)
     assert len(errors) == 8 and errors[0][1].startswith("blog") and errors[-1][1] == "+ peer normalization"
-    assert all(0 <= float(e) <= 100 for e, _ in errors)
+    # every recipe trains a network of its own: their errors are not one number printed eight times
+    assert len({e for e, _ in errors}) > 1

@@ -42,7 +42,9 @@ def png_of(output):
 def test_train_small_trains_the_network_the_settings_describe(mnist):
     result = pg.train_small(mnist, threshold=2.0, lr=0.03, embedding="overlay", negatives="wrong", **TINY)
     assert result.network.config.dims == [784, 20, 20]
-    assert 0.0 <= result.test_error <= 1.0 and math.isfinite(result.test_error)
+    # a count of wrong answers among the test images, not some other number between 0 and 1
+    mistakes = result.test_error * pg.TEST_SIZE
+    assert mistakes == pytest.approx(round(mistakes), abs=1e-3)
     # one loss list per layer, one loss per step: 500 images / 50 per batch x 2 epochs
     assert [len(losses) for losses in result.history.layer_losses] == [20, 20]
     assert all(math.isfinite(v) for losses in result.history.layer_losses for v in losses)
@@ -114,7 +116,9 @@ def test_a_diverged_run_is_reported_with_the_losses_up_to_it(mnist, monkeypatch)
     # the losses up to the check that found it (the end of the second epoch), the weights of the first
     assert [len(losses) for losses in result.history.layer_losses] == [20, 20]
     assert all(torch.isfinite(p).all() for p in result.network.parameters())
-    assert 0.0 <= result.test_error <= 1.0
+    # the error reported is that of the weights kept
+    n = pg.TEST_SIZE
+    assert result.test_error == pytest.approx(result.network.error_rate(mnist.x_test[:n], mnist.y_test[:n]))
     assert "diverged" in title_of(pg.figure_for(result, mnist))
 
 

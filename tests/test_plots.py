@@ -50,3 +50,18 @@ def test_the_other_plots_return_figures():
     assert all(isinstance(f, Figure) for f in figs)
     assert len(figs[1].axes) == 2
     assert len([ax for ax in figs[2].axes if ax.images]) == 16
+
+
+def test_the_plots_draw_on_axes_they_are_given():
+    fig = Figure()
+    top, *bottom = fig.subplots(1, 3)
+    history = ff.History.for_layers(2)
+    history.layer_losses[0].extend([1.0, 0.5, 0.25])
+    history.layer_losses[1].extend([2.0, 1.0, 0.5])
+    assert ff.plot_losses(history, ax=top) is fig and len(top.lines) == 2
+    g = [torch.arange(10.0), torch.arange(10.0) + 5]
+    edges = [np.linspace(0, 20, 5), np.linspace(0, 20, 9)]
+    assert ff.plot_goodness_histograms(g, g, threshold=3.0, bins=edges, ylabel=["first", ""], axes=bottom) is fig
+    assert [len(ax.patches) for ax in bottom] == [2 * 4, 2 * 8]  # the edges given, for both histograms
+    assert [ax.get_ylabel() for ax in bottom] == ["first", ""]
+    assert len(fig.axes) == 3  # nothing drawn elsewhere

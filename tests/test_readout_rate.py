@@ -5,7 +5,7 @@ import statistics
 import pytest
 import torch
 
-import benchmarks.readout_rate as readout_rate
+from experiments import readout_rate
 from ff_tutorial import FFNetwork, save
 
 

@@ -5,7 +5,7 @@ import shlex
 
 import pytest
 
-import benchmarks.table as table
+from experiments import table
 
 
 def test_the_tables_in_the_repository_are_the_ones_the_metrics_files_make():

@@ -1,8 +1,8 @@
 """The book's recorded full-size runs again, on a CUDA GPU.
 
-`python -m benchmarks.gpu_runs [NAME ...]` takes each run's command from results/NAME.json (the run
+`python -m experiments.gpu_runs [NAME ...]` takes each run's command from results/NAME.json (the run
 the book's table shows), runs it again with `--device cuda`, and writes its metrics to
-results/gpu/NAME.json; `python -m benchmarks.table` then sets the two machines side by side. The runs
+results/gpu/NAME.json; `python -m experiments.table` then sets the two machines side by side. The runs
 go one after the other, so that each has the card to itself. With `--budget SECONDS`, a run still
 going when the budget is spent is interrupted (Ctrl-C): its metrics say so, and no later run starts.
 """
@@ -56,7 +56,7 @@ def run(args: list, seconds_left: float | None, command=None, log=None) -> tuple
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_runs", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m experiments.gpu_runs", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"runs to repeat (default, in this order: {' '.join(ORDER)})")
     parser.add_argument("--budget", type=float, help="seconds for all the runs together")

@@ -8,7 +8,7 @@ Train them on the validation split's 50,000 training images and save them, for i
 
 (about 21 minutes on a 2-core CPU), then
 
-    python -m benchmarks.readout_rate layers.pt
+    python -m experiments.readout_rate layers.pt
 
 trains fresh read-outs on those frozen layers, one per (learning rate, epochs) and seed, on the
 layers the network reads out from, and prints each one's error on the validation split (the last
@@ -45,7 +45,7 @@ def candidate(text: str) -> tuple:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.readout_rate", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m experiments.readout_rate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("layers", help="a network saved by `python -m ff_tutorial train --validation --save PATH`")
     parser.add_argument("--candidates", type=candidate, nargs="+", default=CANDIDATES, metavar="RATExEPOCHS",

@@ -1,8 +1,8 @@
 """How the unsupervised layers' own settings compare, on validation.
 
-`python -m benchmarks.unsupervised_layers` trains the `unsupervised` preset's network on the first
+`python -m experiments.unsupervised_layers` trains the `unsupervised` preset's network on the first
 20,000 training images for 5 epochs once per candidate (each changes settings of the layers),
-then the read-out chosen by benchmarks/unsupervised_readout.py on each, and prints the error on the
+then the read-out chosen by experiments/unsupervised_readout.py on each, and prints the error on the
 validation split (the last 10,000 training images). No test image is looked at. About a minute per
 candidate on a 2-core CPU.
 
@@ -44,7 +44,7 @@ CANDIDATES = {  # name -> the settings it changes
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.unsupervised_layers", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m experiments.unsupervised_layers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train-size", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the layers")

@@ -2,7 +2,7 @@
 
 Every row is a JSON file written by `python -m ff_tutorial train ... --metrics FILE`: its error,
 its settings, its time, the machine and the command that made it; networks measured together are
-files written by `python -m ff_tutorial evaluate ... --metrics FILE`. `python -m benchmarks.table`
+files written by `python -m ff_tutorial evaluate ... --metrics FILE`. `python -m experiments.table`
 rewrites results/table.md and results/validation-table.md; a test checks they are up to date.
 """
 
@@ -153,7 +153,7 @@ def ratio(r: float) -> str:
 
 
 def gpu_table() -> str:
-    """The runs made on a GPU: the recorded runs again (benchmarks/gpu_runs.py), beside the CPU's
+    """The runs made on a GPU: the recorded runs again (experiments/gpu_runs.py), beside the CPU's
     numbers, then any run made only there."""
     order = lambda path: (RUNS.index(path.stem) if path.stem in RUNS else len(RUNS), path.stem)  # the book's first
     paths = sorted((RESULTS / "gpu").glob("*.json"), key=order)
@@ -172,7 +172,7 @@ def gpu_table() -> str:
         rows.append(cells)
         how.append(how_row(name, gpu))
     if len(rows) == 1:
-        return "No run has been made on a GPU yet: `python -m benchmarks.gpu_runs` repeats the recorded ones.\n"
+        return "No run has been made on a GPU yet: `python -m experiments.gpu_runs` repeats the recorded ones.\n"
     return "\n".join(rows) + "\n\nHow each GPU run was made:\n\n" + "\n".join(how) + "\n"
 
 

@@ -1,6 +1,6 @@
 """How the unsupervised preset's read-out was chosen: its layers and learning rate, on validation.
 
-`python -m benchmarks.unsupervised_readout` trains the `unsupervised` preset's network, with the
+`python -m experiments.unsupervised_readout` trains the `unsupervised` preset's network, with the
 layers' settings it had then (the FF loss, images where they are), on the first 20,000 training
 images for 5 epochs (a minute and a half on a 2-core CPU), then trains one read-out per candidate
 setting on the same frozen network and prints each one's error on the validation split
@@ -18,10 +18,10 @@ from ff_tutorial import train_readout
 from ff_tutorial.recipes import PRESETS, train
 
 # The layers as they were when the read-out was chosen: the FF loss, images where they are. Their
-# own settings were chosen afterwards, with this read-out (benchmarks/unsupervised_layers.py).
+# own settings were chosen afterwards, with this read-out (experiments/unsupervised_layers.py).
 LAYERS = dict(loss="ff", jitter=0)
-# What this comparison chose, as benchmarks/unsupervised_layers.py used it. The final layers' read-out
-# learns more slowly (benchmarks/readout_rate.py).
+# What this comparison chose, as experiments/unsupervised_layers.py used it. The final layers' read-out
+# learns more slowly (experiments/readout_rate.py).
 READOUT = dict(readout_from=0, readout_lr=0.3, readout_epochs=20)
 # (first layer the read-out sees, Adam's learning rate)
 CANDIDATES = [(1, 0.01), (0, 0.01), (0, 0.03), (0, 0.1), (0, 0.3)]
@@ -36,7 +36,7 @@ def validation_data(parser, train_size: int):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.unsupervised_readout", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m experiments.unsupervised_readout", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--train-size", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=5, help="epochs of the layers")

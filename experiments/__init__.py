@@ -1,0 +1,14 @@
+"""Experiments: the searches and runs behind the book's results, and the table that shows them.
+
+Each module is run from the repository root as `python -m experiments.NAME` (`--help` for its options):
+
+- `table`: writes the results tables (results/table.md, results/validation-table.md) from the
+  metrics files of the recorded runs;
+- `gpu_runs`: repeats the recorded runs on a CUDA GPU, into results/gpu/;
+- `readout_rate`: the read-out's learning rate and epochs, chosen on a network's final layers;
+- `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
+- `unsupervised_layers`: the unsupervised layers' own settings, compared.
+
+The last three are searches on the validation split: no test image is looked at. Speed measurements
+are in benchmarks/.
+"""
