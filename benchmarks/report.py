@@ -277,6 +277,15 @@ def short_machine(result: dict) -> str:
     return f"{m.get('gpu') or m['cpu']}, {m['date']}" + (" (quick mode)" if result["quick"] else "")
 
 
+def paths(result: dict, out: Path, sections) -> list:
+    """The files `write` will write for a run of these sections."""
+    tag = suffix(result)
+    names = [f"benchmark-{tag}.md"] + [f"{stem}-{tag}.png" for section, stem in
+                                       (("time_to_accuracy", "error-vs-time"), ("growth", "growth"))
+                                       if section in sections]
+    return [Path(out) / name for name in names]
+
+
 def write(result: dict, out: Path) -> list:
     """Write the markdown tables and the plots for `result` into `out`; return the paths."""
     out = Path(out)

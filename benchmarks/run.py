@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import load_mnist, pick_device
+from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recipes import PRESETS
 
 from . import engine, flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
@@ -107,8 +108,13 @@ def main(argv=None) -> int:
     result = dict(machine=machine, quick=args.quick, sizes=dataclasses.asdict(sizes), sections={},
                   section_seconds={}, section_cpu_seconds={})
     out = args.out
-    out.mkdir(parents=True, exist_ok=True)
     json_path = out / f"benchmark-{report.suffix(result)}.json"
+    try:
+        for path in [json_path, *report.paths(result, out, args.sections)]:  # before measuring, not after it
+            check_writable(path, "benchmark results")
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(report.machine_line(result))
     if args.quick:
         print("Quick mode: tiny sizes, to check that everything runs. The numbers mean nothing.")
@@ -144,8 +150,8 @@ def main(argv=None) -> int:
             result["section_cpu_seconds"][name] = round(cpu_seconds() - cpu, 1)
             report.print_section(name, sections[name])
             # Written after every section, so that an interrupted run keeps what it measured.
-            json_path.write_text(json.dumps(result, indent=1))
-    json_path.write_text(json.dumps(result, indent=1))
+            write_atomically(json_path, json.dumps(result, indent=1).encode())
+    write_atomically(json_path, json.dumps(result, indent=1).encode())
     print(f"wrote {json_path}")
     for path in report.write(result, out):
         print(f"wrote {path}")

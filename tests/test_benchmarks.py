@@ -110,6 +110,17 @@ def test_report_files(quick):
     assert "Measured on" in table and table.count("### ") >= len(SECTIONS)
     for name in ("error-vs-time-cpu-quick.png", "growth-cpu-quick.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    # the files checked writable before measuring are the files written
+    from benchmarks import report
+    checked = {p.name for p in report.paths(quick[1], out, quick[1]["sections"])} | {"benchmark-cpu-quick.json"}
+    assert checked == {p.name for p in out.iterdir()}
+
+
+def test_an_output_folder_that_cannot_be_made_stops_the_benchmarks_before_measuring(tmp_path, capsys):
+    from benchmarks.run import main
+    (tmp_path / "a-file").write_text("")
+    assert main(["--quick", "--out", str(tmp_path / "a-file" / "results"), "--only", "flops"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
 
 
 def test_bfloat16_training_sees_every_update_of_the_weights():
