@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from ff_tutorial.ledger import looks
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 # The runs of the book, in the order the book meets them; validation runs have their own table.
@@ -176,8 +178,31 @@ def gpu_table() -> str:
     return "\n".join(rows) + "\n\nHow each GPU run was made:\n\n" + "\n".join(how) + "\n"
 
 
+def percent(value) -> str:
+    return "" if value is None else f"{value:.2%}"
+
+
+def looks_table() -> str:
+    """The ledger of test-set looks (results/test-looks.jsonl): how many per track and kind, then each."""
+    entries = looks(RESULTS / "test-looks.jsonl")
+    tally = {}
+    for e in entries:
+        key = (e["kind"], e["track"] or "(choosing settings)")
+        tally[key] = tally.get(key, 0) + 1
+    rows = ["| kind | track | looks |", "| --- | --- | --- |"]
+    rows += [f"| {kind} | {track} | {n} |" for (kind, track), n in sorted(tally.items())]
+    rows += ["", f"All {len(entries)} looks, oldest first (ten passes / one pass; a look made while choosing "
+             "settings may have measured many networks, and names none):", "",
+             "| # | date | run | track | kind | test error |", "| --- | --- | --- | --- | --- | --- |"]
+    for e in entries:
+        both = " / ".join(x for x in (percent(e.get("test_error")), percent(e.get("test_error_one_pass"))) if x)
+        rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} |")
+    return "\n".join(rows) + "\n"
+
+
 def main() -> int:
-    written = {"table.md": table(), "validation-table.md": validation_table(), "gpu-table.md": gpu_table()}
+    written = {"table.md": table(), "validation-table.md": validation_table(), "gpu-table.md": gpu_table(),
+               "test-looks.md": looks_table()}
     for name, text in written.items():
         (RESULTS / name).write_text(text)
     print(f"wrote {', '.join(str(RESULTS / name) for name in written)}")

@@ -12,6 +12,7 @@ def test_the_tables_in_the_repository_are_the_ones_the_metrics_files_make():
     assert (table.RESULTS / "table.md").read_text() == table.table()
     assert (table.RESULTS / "validation-table.md").read_text() == table.validation_table()
     assert (table.RESULTS / "gpu-table.md").read_text() == table.gpu_table()
+    assert (table.RESULTS / "test-looks.md").read_text() == table.looks_table()
 
 
 def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatch):
