@@ -178,10 +178,6 @@ def gpu_table() -> str:
     return "\n".join(rows) + "\n\nHow each GPU run was made:\n\n" + "\n".join(how) + "\n"
 
 
-def percent(value) -> str:
-    return "" if value is None else f"{value:.2%}"
-
-
 def looks_table() -> str:
     """The ledger of test-set looks (results/test-looks.jsonl): how many per track and kind, then each."""
     entries = looks(RESULTS / "test-looks.jsonl")

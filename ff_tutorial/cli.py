@@ -171,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="on a CUDA GPU, take each step eagerly instead of replaying it as a CUDA graph")
     train.add_argument("--eval-every", type=positive(int), metavar="N",
                        help="also measure the held-out error every N epochs, and record it with the "
-                            "training time so far (evaluations excluded)")
+                            "training time so far (evaluations excluded); a curve for choosing "
+                            "settings belongs on --validation: on the test set, the ledger records "
+                            "the run as a look made while tuning")
     train.add_argument("--validation", action="store_true",
                        help="hold out the last 10,000 training images and report the error on them "
                             "instead of the test error: for choosing settings")
@@ -297,10 +299,11 @@ def run_name(preset: str, p: Recipe) -> str:
     return preset + (f" ({', '.join(changed)})" if changed else "")
 
 
-def note_look(nets, run: str, errors: dict, track, args, together: bool = False) -> int | None:
+def note_look(nets, run: str, errors: dict, track, args, together: bool = False,
+              kind: str = "final") -> int | None:
     """Record a look at the test set in the ledger (unless it re-measures one), and say so."""
     look = record_test_look(nets, run, f"measured by python -m ff_tutorial {args.command}", errors, track,
-                            command=args.command_line, together=together)
+                            command=args.command_line, together=together, kind=kind)
     if look:
         print(f"this was test-set look {look} in {ledger_path()} ({counts().get(run, 0)} for {run})")
     return look
@@ -396,7 +399,9 @@ def train(args, received: list) -> int:
         report(per_seed[0], held_out)
     if held_out == "test" and per_seed and per_seed[0]:
         errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
-        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter), args)
+        # --eval-every on the test set looked at it after every epoch: a look made while training
+        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter), args,
+                                         kind="tuning" if args.eval_every else "final")
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)
     results["warnings"] += useless

@@ -69,14 +69,18 @@ def seen_before(prints: list, together: bool, before: list) -> bool:
 
 
 def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | None,
-                     command: str | None = None, together: bool = False, path=None) -> int | None:
+                     command: str | None = None, together: bool = False, kind: str = "final",
+                     path=None) -> int | None:
     """Append one look at the test set, unless it re-measures what the ledger has already seen.
 
     `nets` were measured each alone, or (`together`) as one ensemble; `errors` are the test errors
-    seen (name -> value); `track` is one of TRACKS, or None where it is not known. Returns the
+    seen (name -> value); `track` is one of TRACKS, or None where it is not known; `kind` is
+    "final", or "tuning" for a run that measured the test set while training. Returns the
     look's number (1 for the first), or None when nothing was recorded (a re-measurement, or no
     ledger).
     """
+    if kind not in ("final", "tuning"):
+        raise ValueError(f"kind must be 'final' or 'tuning', got {kind!r}")
     if track is not None and track not in TRACKS:
         raise ValueError(f"track must be one of {TRACKS} or None, got {track!r}")
     path = ledger_path() if path is None else Path(path)
@@ -86,7 +90,7 @@ def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | 
     prints = [fingerprint(net) for net in nets]
     if seen_before(prints, together, before):
         return None
-    entry = dict(number=len(before) + 1, date=time.strftime("%Y-%m-%d"), run=run, track=track, kind="final",
+    entry = dict(number=len(before) + 1, date=time.strftime("%Y-%m-%d"), run=run, track=track, kind=kind,
                  command=command, why=why, together=together, **{k: round(v, 6) for k, v in errors.items()},
                  networks=prints)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -142,13 +142,13 @@ def plot_confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, title: str
     return fig
 
 
-def plot_error_vs_time(trials, title: str = "Test error against training time", log: bool = True) -> Figure:
-    """One line per trial (recipes.compare): test error after each epoch, at its training time."""
+def plot_error_vs_time(trials, title: str = "Validation error against training time", log: bool = True) -> Figure:
+    """One line per trial (recipes.compare): validation error after each epoch, at its training time."""
     fig, ax = _figure(7.0, 4.0)
     for trial in trials:
         h = trial.history
         ax.plot(h.train_seconds, [100 * e for e in h.test_error], marker="o", markersize=3, label=trial.name)
-    ax.set(xlabel="training time (s, evaluations excluded)", ylabel="test error (%)", title=title)
+    ax.set(xlabel="training time (s, evaluations excluded)", ylabel="validation error (%)", title=title)
     if log:
         ax.set_yscale("log")
     ax.legend(fontsize="small")

@@ -182,8 +182,8 @@ class Trial:
     history: History
 
     @property
-    def test_error(self) -> float:
-        return self.history.test_error[-1]
+    def validation_error(self) -> float:
+        return self.history.test_error[-1]  # History's held-out error: here, the validation split's
 
     @property
     def train_seconds(self) -> float:
@@ -191,17 +191,23 @@ class Trial:
 
 
 def compare(recipes: dict, data, progress: bool = True) -> list:
-    """Train each named recipe on the same data from the same seed; test error after every epoch.
+    """Train each named recipe on the same images from the same seed; validation error after every epoch.
 
-    Every recipe gets the same budget in passes over the data: `recipe.epochs` for each layer
-    (the greedy schedule trains its layers one after the other, so it makes more passes in all).
-    Times exclude the evaluations, which are the same for every recipe.
+    Comparing recipes is choosing between them, so it is done on the validation split
+    (`data.validation_split()`: the last 10,000 training images, which no recipe trains on),
+    never on the test set. Every recipe gets the same budget in passes over the data:
+    `recipe.epochs` for each layer (the greedy schedule trains its layers one after the other,
+    so it makes more passes in all). Times exclude the evaluations, the same for every recipe.
     """
+    split = data.validation_split()
     trials = []
     for name, recipe in recipes.items():
-        x, y = data.x_train[: recipe.train_size], data.y_train[: recipe.train_size]
+        if recipe.train_size > len(split.x_train):
+            raise ValueError(f"{name}: train_size is at most {len(split.x_train)} when the last "
+                             f"{len(split.x_test)} training images are held out, got {recipe.train_size}")
+        x, y = split.x_train[: recipe.train_size], split.y_train[: recipe.train_size]
         generator = seed_everything(recipe.seed)  # the same initial weights and batches for all
-        net, history = train(recipe, x, y, x_eval=data.x_test, y_eval=data.y_test, eval_every=1,
+        net, history = train(recipe, x, y, x_eval=split.x_test, y_eval=split.y_test, eval_every=1,
                              generator=generator, progress=progress)
         trials.append(Trial(name, recipe, net, history))
     return trials

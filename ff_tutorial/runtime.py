@@ -110,6 +110,7 @@ POSITIVE_INTEGERS = ((lambda v: isinstance(v, (list, tuple)) and len(v) > 0
                       and all(POSITIVE_INTEGER[0](w) for w in v)),
                      "a non-empty list of positive integers such as [500, 500]")
 TRAINING_IMAGES = _between(1, 60_000, " (MNIST's training set)")
+VALIDATION_TRAINING_IMAGES = _between(1, 50_000, " (MNIST's training set less the validation split)")
 EMBEDDINGS = _one_of("concat", "overlay")
 NEGATIVES = _one_of("wrong", "permuted", "hard")
 
@@ -133,7 +134,7 @@ CHAPTER_PARAMETERS = {
         "LR": POSITIVE_NUMBER, "USE_SAVED_SEED_NETWORK": BOOLEAN,
         "NUM_WEIGHTS": _between(1, 500, " (the units in layer 0)"), "NUM_EXAMPLES": POSITIVE_INTEGER,
         "NUM_MISTAKES": POSITIVE_INTEGER},
-    7: {"TRAIN_SIZE": TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "WIDTH": POSITIVE_INTEGER},
+    7: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "WIDTH": POSITIVE_INTEGER},
     8: {"RUN": BOOLEAN, "VALIDATION_EPOCHS": POSITIVE_INTEGER, "NUM_MISTAKES": POSITIVE_INTEGER},
     9: {"TRAIN_SIZE": TRAINING_IMAGES, "WIDTH": POSITIVE_INTEGER, "LAYERS": POSITIVE_INTEGER,
         "EPOCHS": POSITIVE_INTEGER, "READOUT_EPOCHS": POSITIVE_INTEGER, "LR": POSITIVE_NUMBER,

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import ff_tutorial.cli as cli
-from ff_tutorial import FFNetwork, save
+from ff_tutorial import FFNetwork
 from ff_tutorial.ledger import REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_test_look
 
 TINY = ["--dims", "784,30", "--train-size", "800", "--epochs", "1", "--no-progress"]
@@ -89,3 +89,9 @@ def test_the_repository_ledger_is_well_formed():
         assert e["run"] and e["why"] and e["date"], e
     assert REPO_LEDGER.read_text().endswith("\n") and all(json.loads(line) for line in
                                                           REPO_LEDGER.read_text().splitlines())
+
+
+def test_a_test_set_curve_is_recorded_as_a_look_made_while_tuning(capsys, fast_data, ledger):
+    assert cli.main(["train", *TINY, "--eval-every", "1"]) in (0, 3)
+    [look] = looks(ledger)
+    assert look["kind"] == "tuning" and look["track"] == "permutation-invariant"

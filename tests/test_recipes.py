@@ -85,10 +85,17 @@ def test_compare_gives_every_recipe_the_same_data_and_seed(small, mnist):
     assert a.history.layer_losses == b.history.layer_losses
     assert torch.equal(a.network.layers[0].linear.weight, b.network.layers[0].linear.weight)
     assert a.history.layer_losses != c.history.layer_losses
-    # the test error after each epoch, on the whole test set, and the training time before it
+    # the validation error after each epoch, on the last 10,000 training images (never the test set),
+    # and the training time before it
     assert a.history.epochs == [1, 2] and len(a.history.test_error) == 2
-    assert a.test_error == pytest.approx(a.network.error_rate(mnist.x_test, mnist.y_test))
+    assert a.validation_error == pytest.approx(a.network.error_rate(mnist.x_train[50_000:], mnist.y_train[50_000:]))
+    assert a.validation_error != pytest.approx(a.network.error_rate(mnist.x_test, mnist.y_test))
     assert 0 < a.history.train_seconds[0] < a.history.train_seconds[1] <= a.history.elapsed[1]
+
+
+def test_compare_refuses_to_train_on_the_validation_images(mnist):
+    with pytest.raises(ValueError, match="train_size is at most 50000"):
+        compare({"all": Recipe(train_size=60_000)}, mnist, progress=False)
 
 
 def test_train_seconds_leave_out_the_time_spent_evaluating():
