@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import ff_tutorial as ff
+import ff_tutorial.cli as cli
 from ff_tutorial.data import REPO_DATA, SHA256
 
 # The tests use small tensors; one thread avoids oversubscribing a busy machine, which made
@@ -33,6 +34,20 @@ def mnist():
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("FF_TUTORIAL_DATA", raising=False)
         return ff.load_mnist()
+
+
+@pytest.fixture
+def fast_data(monkeypatch, mnist):
+    """The command line's load_mnist, answered from the session's copy (the real loading is tested
+    in test_data); the list it returns shows whether, and with what folder, it was called."""
+    calls = []
+
+    def load_mnist(root=None, device="cpu"):
+        calls.append(root)
+        return mnist
+
+    monkeypatch.setattr(cli, "load_mnist", load_mnist)
+    return calls
 
 
 @pytest.fixture(scope="session")

@@ -12,19 +12,6 @@ from ff_tutorial.engine import Engine
 from conftest import run_module
 
 
-@pytest.fixture
-def fast_data(monkeypatch, mnist):
-    """The CLI's load_mnist, answered from the session's copy (the real loading is tested elsewhere)."""
-    calls = []
-
-    def load_mnist(root=None, device="cpu"):
-        calls.append(root)
-        return mnist
-
-    monkeypatch.setattr(cli, "load_mnist", load_mnist)
-    return calls
-
-
 def test_train_help_names_the_presets_and_the_outputs(capsys):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "--help"])

@@ -29,19 +29,6 @@ from conftest import ROOT
 TINY = ["--dims", "784,20", "--train-size", "500", "--epochs", "1", "--no-progress"]
 
 
-@pytest.fixture
-def fast_data(monkeypatch, mnist):
-    """The CLI's load_mnist answered from the session's copy; `calls` shows whether it was reached."""
-    calls = []
-
-    def load_mnist(root=None, device="cpu"):
-        calls.append(root)
-        return mnist
-
-    monkeypatch.setattr(cli, "load_mnist", load_mnist)
-    return calls
-
-
 def tmpfs(folder: Path, options: str):
     """Mount a tmpfs at `folder` (as root), or skip: the file system itself is the fault."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,6 @@ def ledger(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
-def fast_data(monkeypatch, mnist):
-    monkeypatch.setattr(cli, "load_mnist", lambda root=None, device="cpu": mnist)
-
-
 def test_a_fingerprint_follows_the_weights_not_the_object():
     a, b = FFNetwork([784, 10]), FFNetwork([784, 10])
     assert fingerprint(a) != fingerprint(b)
