@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import json
+
 import pytest
 import yaml
 
@@ -29,6 +31,22 @@ def html(tmp_path_factory):
 def test_every_chapter_is_in_the_table_of_contents():
     toc = (ROOT / "_toc.yml").read_text()
     assert CHAPTERS and all(f"notebooks/{name}" in toc for name in CHAPTERS)
+
+
+def test_every_figure_has_a_caption_and_alt_text():
+    """A stored figure renders as a numbered figure with a caption (myst-nb cell metadata), and says
+    in words what it shows to a reader who cannot see it."""
+    bare = []
+    for name in CHAPTERS:
+        notebook = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
+        for index, cell in enumerate(notebook["cells"]):
+            if not any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+                continue
+            options = cell["metadata"].get("mystnb", {})
+            if not (options.get("figure", {}).get("caption", "").strip()
+                    and options.get("image", {}).get("alt", "").strip()):
+                bare.append(f"{name} cell {index}")
+    assert not bare, f"figures without a caption or alt text: {bare}"
 
 
 @pytest.mark.slow  # builds the whole book, as does the test below (they share the build)
