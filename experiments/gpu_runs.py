@@ -5,6 +5,8 @@ the book's table shows), runs it again with `--device cuda`, and writes its metr
 results/gpu/NAME.json; `python -m experiments.table` then sets the two machines side by side. The runs
 go one after the other, so that each has the card to itself. With `--budget SECONDS`, a run still
 going when the budget is spent is interrupted (Ctrl-C): its metrics say so, and no later run starts.
+A run already made on a GPU is not made again: its results/gpu/NAME.json is the record the table
+quotes, and a metrics file is never written over.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def main(argv=None) -> int:
     unknown = [n for n in names if not (RESULTS / f"{n}.json").is_file()]
     if unknown:
         parser.error(f"no recorded run {unknown} in {RESULTS}; choose from {RUNS}")
+    made = [n for n in names if (RESULTS / "gpu" / f"{n}.json").exists()]
+    if made and args.names:
+        parser.error(f"already run on a GPU: {made} (results/gpu/); a metrics file is never written over")
+    names = [n for n in names if n not in made]
     import torch
     if not args.dry_run and not torch.cuda.is_available():
         print("error: no CUDA device here; these are the GPU versions of the recorded runs", file=sys.stderr)

@@ -4,6 +4,11 @@ Every row is a JSON file written by `python -m ff_tutorial train ... --metrics F
 its settings, its time, the machine and the command that made it; networks measured together are
 files written by `python -m ff_tutorial evaluate ... --metrics FILE`. `python -m experiments.table`
 rewrites results/table.md and results/validation-table.md; a test checks they are up to date.
+
+The table of test errors is split by track, as the ledger tags its looks (`ff_tutorial.ledger.track_of`):
+permutation-invariant runs, runs that used an image prior (shifted training images), and networks
+answering together, which are never a track's headline. Beside each track stand the published
+numbers of the same track, from results/anchors.json.
 """
 
 from __future__ import annotations
@@ -12,10 +17,11 @@ import json
 import sys
 from pathlib import Path
 
-from ff_tutorial.ledger import looks
+from ff_tutorial.ledger import looks, track_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
+ANCHORS = RESULTS / "anchors.json"  # the published numbers the book compares with
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "scaled", "scaled-seed-1", "unsupervised"]
 WHAT = {
@@ -131,10 +137,47 @@ def ensemble_table(folder: Path, held_out: str) -> str:
     return "" if len(rows) == 1 else "\nSaved networks predicting together:\n\n" + "\n".join(rows) + "\n"
 
 
+TRACK_TITLES = {
+    "permutation-invariant": "Permutation-invariant: fully connected layers, images as they are; nothing tells "
+                             "the network that neighbouring pixels are neighbours",
+    "image priors": "With image priors: training images shifted by a pixel or two each epoch (jitter), which "
+                    "uses the layout of the pixels",
+    "ensemble": "Ensembles: saved networks answering together, never a track's headline (the paper's numbers "
+                "are each one network's)",
+}
+
+
+def run_track(m: dict) -> str:
+    """A run's track, from its metrics: shifted training images are an image prior."""
+    return track_of(m["settings"].get("jitter", 0))
+
+
+def anchors() -> list:
+    return json.loads(ANCHORS.read_text())["anchors"] if ANCHORS.is_file() else []
+
+
+def anchor_table(track: str) -> str:
+    """The published numbers of one track (results/anchors.json), each with its citation."""
+    rows = [f"| {a['name']} {{cite}}`{a['cite']}` | {a['learning']} | {a['architecture']} "
+            f"| {a['test_error_percent']:g}% |" for a in anchors() if a["track"] == track]
+    if not rows:
+        return "No published number of this track is compared here.\n"
+    return "\n".join(["| published | learning | network | test error |", "|---|---|---|---:|"] + rows) + "\n"
+
+
 def table() -> str:
     runs = [(name, json.loads((RESULTS / f"{name}.json").read_text())) for name in RUNS
             if (RESULTS / f"{name}.json").is_file()]
-    return tables(runs, "test") + ensemble_table(RESULTS / "ensembles", "test")
+    parts = []
+    for track in ("permutation-invariant", "image priors"):
+        ours = [(name, m) for name, m in runs if run_track(m) == track]
+        parts.append(f"**{TRACK_TITLES[track]}.**\n\n"
+                     + (tables(ours, "test") if ours else "No run of this track yet.\n")
+                     + "\nPublished, the same track:\n\n" + anchor_table(track))
+    together = ensemble_table(RESULTS / "ensembles", "test")
+    if together:
+        parts.append(f"**{TRACK_TITLES['ensemble']}.**\n" + together)
+    return "\n".join(parts)
 
 
 def validation_table() -> str:

@@ -51,8 +51,11 @@ Presets (any field can be overridden by its flag):
 
 It prints progress, the train and test error and the time; --save writes a checkpoint
 (loadable with ff_tutorial.load) and --metrics a JSON file of the results and settings.
-Both paths are checked before training starts; if writing still fails at the end (a full
-disk), the file is saved in ~/.cache/ff_tutorial/rescued/ instead and the message says so.
+--metrics always names a new file: a file that exists is refused before training (exit
+status 2), because a metrics file is the record a reported number is read from; --save may
+replace a network. Both paths are checked before training starts; if writing still fails at
+the end (a full disk, or the metrics name taken meanwhile), the file is saved in
+~/.cache/ff_tutorial/rescued/ instead and the message says so.
 Ctrl-C or SIGTERM stops training and saves what was learned so far. A run measured on the
 test set (not --validation) is recorded in the ledger of test-set looks, results/test-looks.jsonl,
 unless it trained a network the ledger has seen already.
@@ -180,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default)")
     train.add_argument("--data", help="folder with the four MNIST .gz files (default: the usual search)")
     train.add_argument("--save", metavar="PATH", help="write the trained network here")
-    train.add_argument("--metrics", metavar="PATH", help="write a JSON of settings and results here")
+    train.add_argument("--metrics", metavar="PATH",
+                       help="write a JSON of settings and results to this new file (one that exists is refused)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
     evaluate = commands.add_parser("evaluate", help="measure saved networks, alone and together",
                                    description=EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -189,7 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="measure on the last 10,000 training images instead of the test images")
     evaluate.add_argument("--device", default="auto", help="cpu, cuda, mps or auto (default)")
     evaluate.add_argument("--data", help="folder with the four MNIST .gz files (default: the usual search)")
-    evaluate.add_argument("--metrics", metavar="PATH", help="write a JSON of the errors and the networks here")
+    evaluate.add_argument("--metrics", metavar="PATH",
+                          help="write a JSON of the errors and the networks to this new file (one that "
+                               "exists is refused)")
     return parser
 
 
@@ -243,7 +249,8 @@ def planned_outputs(args) -> list:
         planned += [(path, "network") for path in paths]
     if args.metrics:
         planned.append((Path(args.metrics), "metrics"))
-    real = [check_writable(path, what) for path, what in planned]
+    # a network may be replaced by a better one; a metrics file is the record of a run, never replaced
+    real = [check_writable(path, what, new=what == "metrics") for path, what in planned]
     if len(set(real)) < len(real):
         raise OutputError("--save and --metrics name the same file; give each its own")
     return planned
@@ -427,7 +434,7 @@ def keep(nets, outputs, record: dict, status: int, received: list) -> int:
         if saved:
             record["saved"] = saved
         for path, _ in [o for o in outputs if o[1] == "metrics"]:
-            where, moved = write_or_rescue(path, json.dumps(record, indent=2).encode(), say_error)
+            where, moved = write_or_rescue(path, json.dumps(record, indent=2).encode(), say_error, new=True)
             rescued |= moved
             print(f"wrote metrics to {where if moved else path}")
     if received and status < 128:  # a signal while saving: noted, obeyed now that all is written

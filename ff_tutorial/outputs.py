@@ -5,11 +5,14 @@ loses the hour. So every output path is checked before training (`check_writable
 is written beside its final name and renamed into place (`write_atomically`: a crash leaves
 the old file or none, never half of one), and when writing still fails at the end (a full disk,
 a folder removed meanwhile) the file goes to a fallback folder that the caller names to the
-reader (`write_or_rescue`).
+reader (`write_or_rescue`). A file that records a result is `new`: a path that exists is refused
+before the work, and at the end it is never replaced (a number quoted from a file must not change
+under the text that quotes it).
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import time
@@ -40,10 +43,14 @@ def target(path) -> Path:
     return real
 
 
-def check_writable(path, what: str = "output") -> Path:
+def check_writable(path, what: str = "output", new: bool = False) -> Path:
     """Make sure `path` can be written, before the work that produces it: its folder is made (as a
-    write would make it) and a scratch file is created and removed there. Returns where it will go."""
+    write would make it) and a scratch file is created and removed there; a `new` file must not
+    exist yet. Returns where it will go."""
     real = target(path)
+    if new and real.exists():
+        raise OutputError(f"the {what} file {path} exists already: a run writes a new file, never over "
+                          f"another; pick a new name")
     above = next(p for p in real.parents if p.exists())  # the root always exists
     if not above.is_dir():
         raise OutputError(f"cannot write the {what} to {path}: {above} is a file, not a folder")
@@ -77,8 +84,9 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def write_atomically(path, data: bytes) -> Path:
-    """Write `data` to `path` through a temp file in the same folder, then rename it into place.
+def write_atomically(path, data: bytes, new: bool = False) -> Path:
+    """Write `data` to `path` through a temp file in the same folder, then rename it into place
+    (a `new` file is linked into place instead, which fails if the name was taken meanwhile).
 
     The temp file carries this process's id, so a later write can tell a killed writer's leftovers
     from a live one's and remove them. Returns the path written.
@@ -93,11 +101,30 @@ def write_atomically(path, data: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are meant to be shared
-        os.replace(tmp, real)
+        if new:
+            place_new(tmp, real)
+        else:
+            os.replace(tmp, real)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return real
+
+
+def place_new(tmp: str, real: Path) -> None:
+    """Give the finished temp file its name only if no file has it: a hard link cannot replace one
+    (FileExistsError), and the temp name is removed after. A file system without hard links gets
+    a check, then a rename."""
+    try:
+        os.link(tmp, real)
+    except FileExistsError:
+        raise
+    except OSError:
+        if real.exists():
+            raise FileExistsError(errno.EEXIST, "File exists", str(real)) from None
+        os.replace(tmp, real)
+        return
+    os.unlink(tmp)
 
 
 def rescue_folders() -> list:
@@ -106,21 +133,22 @@ def rescue_folders() -> list:
     return [cache / "ff_tutorial" / "rescued", Path(tempfile.gettempdir()) / "ff_tutorial-rescued", Path.cwd()]
 
 
-def write_or_rescue(path, data: bytes, say: Callable[[str], None]) -> tuple:
-    """Write `data` to `path`; if that fails, to the first rescue folder that works.
+def write_or_rescue(path, data: bytes, say: Callable[[str], None], new: bool = False) -> tuple:
+    """Write `data` to `path` (a `new` file: never over one that exists now); if that fails, to the
+    first rescue folder that works.
 
     Returns (the path written, whether it was rescued). `say` gets the one-line explanation.
     Raises the last OSError only if no folder at all could take the file.
     """
     try:
-        return write_atomically(path, data), False
+        return write_atomically(path, data, new=new), False
     except (OSError, OutputError) as error:
         reason = describe(error) if isinstance(error, OSError) else str(error)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     name = Path(path)
     for folder in rescue_folders():
         try:
-            rescued = write_atomically(folder / f"{name.stem}-{stamp}{name.suffix}", data)
+            rescued = write_atomically(folder / f"{name.stem}-{stamp}{name.suffix}", data, new=new)
         except (OSError, OutputError) as error:
             last = error
             continue

@@ -90,6 +90,43 @@ def test_evaluate_checks_its_metrics_path_before_measuring(capsys, fast_data, tm
     assert code == 2 and fast_data == [] and "Read-only file system" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_an_existing_metrics_file_is_refused_before_anything_is_loaded_and_left_as_it_was(
+        capsys, fast_data, tmp_path, command):
+    metrics = tmp_path / "m.json"
+    metrics.write_text('{"test_error": 0.0129}')  # the record some earlier run wrote
+    before = metrics.read_bytes()
+    if command == "train":
+        code = cli.main(["train", *TINY, "--metrics", str(metrics)])
+    else:
+        code = cli.main(["evaluate", str(save(FFNetwork([784, 20]), tmp_path / "net.pt")), "--metrics", str(metrics)])
+    out, err = capsys.readouterr()
+    assert code == 2 and fast_data == []  # MNIST was never loaded: nothing trained, nothing measured
+    assert err.strip() == (f"error: the metrics file {metrics} exists already: a run writes a new file, "
+                           f"never over another; pick a new name")
+    assert metrics.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["m.json"] + (["net.pt"] if command == "evaluate" else []))
+
+
+def test_save_may_replace_a_network_while_metrics_go_to_a_new_file(capsys, fast_data, tmp_path):
+    old = save(FFNetwork([784, 20]), tmp_path / "net.pt")
+    before = old.read_bytes()
+    assert cli.main(["train", *TINY, "--save", str(old), "--metrics", str(tmp_path / "m.json")]) in (0, 3)
+    assert old.read_bytes() != before and json.loads((tmp_path / "m.json").read_text())["saved"] == [str(old)]
+
+
+def test_a_metrics_file_that_appears_during_the_run_is_kept_and_the_new_one_rescued(tmp_path, monkeypatch):
+    from ff_tutorial.outputs import write_or_rescue
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    taken = tmp_path / "m.json"
+    taken.write_text("another run's record")  # written by someone else after this run's check
+    said = []
+    where, rescued = write_or_rescue(taken, b"this run's record", said.append, new=True)
+    assert rescued and taken.read_text() == "another run's record" and where.read_bytes() == b"this run's record"
+    assert where.parent == tmp_path / "cache" / "ff_tutorial" / "rescued" and "File exists" in said[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "m.json"]  # no temp file left behind
+
+
 # ----- a finished run is never lost -----
 
 

@@ -35,8 +35,19 @@ def test_without_cuda_it_says_so(monkeypatch, capsys):
     import torch
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert gpu_runs.main(["fast"]) == 2
+    assert gpu_runs.main(["scaled"]) == 2
     assert "no CUDA device" in capsys.readouterr().err
+
+
+def test_a_run_already_made_on_a_gpu_is_not_made_again(capsys):
+    assert (gpu_runs.RESULTS / "gpu" / "fast.json").is_file()  # recorded on an H200
+    with pytest.raises(SystemExit):
+        gpu_runs.main(["fast"])
+    assert "already run on a GPU: ['fast']" in capsys.readouterr().err
+    assert gpu_runs.main(["--dry-run"]) == 0
+    planned = [line for line in capsys.readouterr().out.splitlines() if line.startswith("== ")]
+    recorded = {p.stem for p in (gpu_runs.RESULTS / "gpu").glob("*.json")}
+    assert planned and not any(line.split(":")[0][3:] in recorded for line in planned)
 
 
 def test_an_unknown_run_is_refused():

@@ -22,6 +22,7 @@ def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatc
                                  train_size=50000, negatives="wrong", loss="symba", readout_epochs=0))
     (tmp_path / "fast.json").write_text(json.dumps(metrics))
     monkeypatch.setattr(table, "RESULTS", tmp_path)
+    monkeypatch.setattr(table, "ANCHORS", tmp_path / "anchors.json")  # none: no published rows
     lines = [line for line in table.table().splitlines() if line.startswith("|")]
     assert len(lines) == 6  # two tables of a header, a rule, and the one run there is
     cells = [c.strip() for c in lines[2].strip("|").split("|")]
@@ -32,8 +33,71 @@ def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatc
     assert how[0] == "fast" and "a CPU" in how and "`python -m ff_tutorial train --preset fast`" in how
     metrics["curve"] = dict(epochs=[1, 2, 3], train_seconds=[20.0, 40.0, 60.0], error=[0.08, 0.05, 0.03])
     (tmp_path / "fast.json").write_text(json.dumps(metrics))
-    cells = [c.strip() for c in table.table().splitlines()[2].strip("|").split("|")]
+    lines = [line for line in table.table().splitlines() if line.startswith("|")]
+    cells = [c.strip() for c in lines[2].strip("|").split("|")]
     assert cells[8] == "40 s / not reached"
+
+
+def sections(text: str) -> dict:
+    """The table's parts, by the bold label that opens each: {the label up to its colon: text}."""
+    parts = {}
+    for part in text.split("\n**"):
+        label = part.lstrip("*").split(":")[0]
+        parts[label] = part
+    return parts
+
+
+def test_each_run_stands_in_its_track_beside_that_tracks_published_numbers(tmp_path, monkeypatch):
+    monkeypatch.setattr(table, "RESULTS", tmp_path)
+    monkeypatch.setattr(table, "ANCHORS", tmp_path / "anchors.json")
+    settings = dict(dims=[784, 500], schedule="simultaneous", epochs=5, batch_size=50, train_size=60000,
+                    negatives="wrong", loss="symba", readout_epochs=0)
+    for name, jitter in [("fast", 0), ("scaled", 1), ("accurate", None)]:  # None: recorded before jitter existed
+        run_settings = settings if jitter is None else dict(settings, jitter=jitter)
+        (tmp_path / f"{name}.json").write_text(json.dumps(dict(
+            command=f"python -m ff_tutorial train --preset {name}", machine="a CPU", train_seconds=60.0,
+            test_error=0.02, settings=run_settings)))
+    (tmp_path / "ensembles").mkdir()
+    (tmp_path / "ensembles" / "pair.json").write_text(json.dumps(dict(
+        command="python -m ff_tutorial evaluate models/scaled.pt models/fast.pt", test_error=0.0125,
+        members=[dict(model="models/scaled.pt", test_error=0.02), dict(model="models/fast.pt", test_error=0.02)])))
+    (tmp_path / "anchors.json").write_text(json.dumps(dict(anchors=[
+        dict(name="Paper, fully connected", track="permutation-invariant", learning="supervised",
+             architecture="4 x 2000", test_error_percent=1.36, cite="hinton2022forward", where="section 3.3"),
+        dict(name="Paper, shifted images", track="image priors", learning="supervised",
+             architecture="4 x 2000, jitter", test_error_percent=0.64, cite="hinton2022forward", where="section 3.3"),
+    ])))
+    parts = sections(table.table())
+    assert list(parts) == ["Permutation-invariant", "With image priors", "Ensembles"]
+    runs = {label: [line.split("|")[1].strip() for line in text.splitlines()
+                    if line.startswith("| ") and "`python" in line and "evaluate" not in line]
+            for label, text in parts.items()}
+    assert runs == {"Permutation-invariant": ["fast", "accurate"], "With image priors": ["scaled"], "Ensembles": []}
+    assert "| Paper, fully connected {cite}`hinton2022forward` | supervised | 4 x 2000 | 1.36% |" in (
+        parts["Permutation-invariant"])
+    assert "0.64%" in parts["With image priors"] and "0.64%" not in parts["Permutation-invariant"]
+    assert "1.36%" not in parts["With image priors"] and "| pair | 1.25% |" in parts["Ensembles"]
+    assert "%" not in parts["Ensembles"].split("| pair")[0]  # no published number stands beside an ensemble
+
+
+def bib_keys() -> set:
+    import re
+    return set(re.findall(r"@\w+\{([^,]+),", (table.ROOT / "book" / "references.bib").read_text()))
+
+
+def test_every_published_number_names_its_track_its_citation_and_where_it_is_stated():
+    published = table.anchors()
+    assert published, "results/anchors.json lists the published numbers the book compares with"
+    keys = bib_keys()
+    for anchor in published:
+        assert anchor["track"] in ("permutation-invariant", "image priors"), anchor  # an ensemble is never one
+        assert anchor["learning"] in ("supervised", "unsupervised"), anchor
+        assert anchor["cite"] in keys, anchor["cite"]
+        assert anchor["architecture"] and anchor["where"], anchor
+        assert 0 < anchor["test_error_percent"] < 100, anchor
+    tracks = {(a["track"], a["learning"]) for a in published}
+    assert tracks == {(t, s) for t in ("permutation-invariant", "image priors")
+                      for s in ("supervised", "unsupervised")}  # both tracks have both kinds of anchor
 
 
 def test_the_gpu_table_sets_each_gpu_run_beside_its_cpu_run(tmp_path, monkeypatch):
