@@ -17,13 +17,8 @@ class MLP(nn.Module):
 
     def __init__(self, dims, lr: float = 1e-3, device=None):
         super().__init__()
-        device = None if device is None else pick_device(device)  # a clear error for a missing GPU
-        dims = list(dims)
-        if len(dims) < 2 or dims[0] != IMAGE_SIZE:
-            raise ValueError(f"dims must start with the input width {IMAGE_SIZE} and name at least one "
-                             f"hidden layer, got {dims!r}")
-        for d in dims:
-            check_positive_int("every entry of dims", d)
+        device = None if device is None else pick_device(device)  # names a missing GPU
+        dims = check_dims(dims)
         self.config = dict(dims=dims, lr=lr)
         hidden = []
         for i, o in zip(dims[:-1], dims[1:]):
@@ -59,13 +54,27 @@ class MLP(nn.Module):
         with interruptible(history, verbose=False):  # Ctrl-C keeps what was learned
             for epoch in progress_bar(range(epochs), progress, desc="backprop"):
                 for idx in batches(len(x), batch_size, generator, self.device):
-                    loss = nn.functional.cross_entropy(self(x[idx]), y[idx])
-                    self.optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    self.optimizer.step()
-                    history.layer_losses[0].append(loss.item())
+                    history.layer_losses[0].append(self.backprop_step(x[idx], y[idx]))
                 if is_due(epoch, epochs, eval_every):
                     history.record(epoch + 1, len(self.config["dims"]) - 1, self.error_rate(x, y),
                                    None if x_test is None else self.error_rate(x_test, y_test))
         return history
 
+    def backprop_step(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        """One step: forward, cross-entropy, backward through every layer, update."""
+        loss = nn.functional.cross_entropy(self(x), y)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+
+def check_dims(dims) -> list:
+    """MLP's widths as a list, refused unless they start at 784 and name a hidden layer."""
+    dims = list(dims)
+    if len(dims) < 2 or dims[0] != IMAGE_SIZE:
+        raise ValueError(f"dims must start with the input width {IMAGE_SIZE} and name at least one "
+                         f"hidden layer, got {dims!r}")
+    for d in dims:
+        check_positive_int("every entry of dims", d)
+    return dims

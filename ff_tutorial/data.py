@@ -57,15 +57,18 @@ class MNIST:
                      source=self.source)
 
     def validation_split(self, size: int = 10_000) -> "MNIST":
-        """The first 60,000 - size training images to train on, the last `size` as the test set.
+        """The first 60,000 - size training images to train on, the last `size` as the
+        test set.
 
         Settings are chosen on this split; the real test set is used once, at the end.
         """
         if not 0 < size < len(self.x_train):
-            raise ValueError(f"validation size must be between 1 and {len(self.x_train) - 1}, got {size}")
+            raise ValueError(f"validation size must be between 1 and "
+                             f"{len(self.x_train) - 1}, got {size}")
         n = len(self.x_train) - size
+        source = self.source + f" (validation split: last {size} training images)"
         return MNIST(self.x_train[:n], self.y_train[:n], self.x_train[n:], self.y_train[n:],
-                     source=self.source + f" (validation split: last {size} training images)")
+                     source=source)
 
 
 def sha256(path: Path) -> str:
@@ -151,14 +154,15 @@ def _download(root: Path) -> Path:
                     f"FF_TUTORIAL_DATA to a folder with the four MNIST .gz files.")
 
 
-def load_mnist(root: str | os.PathLike | None = None, device="cpu", download: bool = True) -> MNIST:
-    """Load MNIST, flattened to (N, 784) and normalized with its mean 0.1307 and std 0.3081.
+def load_mnist(root: str | os.PathLike | None = None, device="cpu",
+               download: bool = True) -> MNIST:
+    """Load MNIST as (N, 784) rows, normalized by its mean 0.1307 and std 0.3081.
 
     Looks, in order, in `root`, in the folder named by FF_TUTORIAL_DATA, in the repository's
     data/mnist/, and only then downloads with torchvision. A folder that is named (by `root` or
     the environment) must hold good files: a bad one is an error, never silently skipped.
     """
-    device = pick_device(device)  # before reading: a missing GPU is a clear error, not torch's
+    device = pick_device(device)  # first: a missing GPU is named before any reading
     if root is not None:
         return _read_folder(Path(root)).to(device)
     if os.environ.get("FF_TUTORIAL_DATA"):
@@ -166,7 +170,8 @@ def load_mnist(root: str | os.PathLike | None = None, device="cpu", download: bo
     if REPO_DATA.is_dir():
         return _read_folder(REPO_DATA).to(device)
     if not download:
-        raise DataError(f"No MNIST found (looked in FF_TUTORIAL_DATA and {REPO_DATA}) and download=False.")
+        raise DataError(f"No MNIST found (looked in FF_TUTORIAL_DATA and {REPO_DATA}) "
+                        f"and download=False.")
     return _read_folder(_download(DOWNLOAD_ROOT)).to(device)
 
 

@@ -30,7 +30,8 @@ PRECISIONS = ("fp32", "tf32", "bf16")
 
 
 def local_step(layers, weights, biases, means, x_unit):
-    """One batch through the stack: each layer's local loss and its gradient, and which layers died.
+    """One batch through the stack: each layer's local loss and its gradient, and which
+    layers died.
 
     x_unit is (K, 2B, width), rows of unit length: for each of K networks, B positives, then their
     B negatives. Each layer passes on its activities detached and normalized, so no gradient
@@ -40,15 +41,15 @@ def local_step(layers, weights, biases, means, x_unit):
     """
     n_pos = x_unit.shape[-2] // 2
     h_unit, losses, dead = x_unit, [], []
-    for layer, weight, bias, mean in zip(layers, weights, biases, means):  # weight: (K, in, out)
-        z = torch.baddbmm(bias.unsqueeze(-2), h_unit, weight)
-        h, g = relu_goodness(z.float())  # in float32 even when the product ran in bfloat16
-        loss = layer.loss(g[..., :n_pos], g[..., n_pos:])
-        if layer.peer_norm:
-            loss = loss + layer.peer_loss(h[..., :n_pos, :], mean)
-        loss.sum().backward()  # the networks' losses add up, but each has only its own weights
+    for layer, weight, bias, mean in zip(layers, weights, biases, means):
+        z = torch.baddbmm(bias.unsqueeze(-2), h_unit, weight)  # weight: (K, in, out)
+        h, g = relu_goodness(z.float())  # float32 where the product ran in bfloat16
+        pos, neg = g[..., :n_pos], g[..., n_pos:]
+        loss = layer.loss(pos, neg) + layer.peer_penalty(h[..., :n_pos, :], mean)
+        # The networks' losses add up, but each network has only its own weights.
+        loss.sum().backward()
         losses.append(loss.detach())
-        dead.append(g.amax(dim=-1) == 0)  # no goodness at all: every unit gave 0 on the whole batch
+        dead.append(g.amax(dim=-1) == 0)  # every unit gave 0 on the whole batch
         h_unit = normalize(h.detach())
     return torch.stack(losses), torch.stack(dead)
 

@@ -8,7 +8,7 @@ from .network import FFNetwork, check_data, mistake_rate
 
 
 class Ensemble:
-    """Networks trained apart (other seeds, other settings) that predict by adding their scores.
+    """Networks trained apart (other seeds, other settings) that add up their scores.
 
     Ten passes: the goodness of each label, summed over the networks as each network sums it over
     its layers. One pass: the read-outs' probabilities of each label, averaged. Networks that make
@@ -16,16 +16,7 @@ class Ensemble:
     """
 
     def __init__(self, nets):
-        nets = list(nets)
-        if not nets:
-            raise ValueError("an ensemble needs at least one network")
-        for net in nets:
-            if not isinstance(net, FFNetwork):
-                raise TypeError(f"every member must be an FFNetwork, got {type(net).__name__}")
-        if len({str(net.device) for net in nets}) > 1:
-            raise ValueError("the networks are on different devices "
-                             f"({', '.join(sorted({str(net.device) for net in nets}))}): move them to one")
-        self.nets = nets
+        self.nets = check_members(nets)
 
     def goodness_per_label(self, x: torch.Tensor) -> torch.Tensor:
         return sum(net.goodness_per_label(x) for net in self.nets)
@@ -39,6 +30,21 @@ class Ensemble:
     def predict_one_pass(self, x: torch.Tensor) -> torch.Tensor:
         return self.readout_probabilities(x).argmax(dim=1)
 
-    def error_rate(self, x: torch.Tensor, y: torch.Tensor, one_pass: bool = False) -> float:
+    def error_rate(self, x: torch.Tensor, y: torch.Tensor, one_pass: bool = False):
         check_data(x, y)
-        return mistake_rate(self.predict_one_pass(x) if one_pass else self.predict(x), y)
+        predicted = self.predict_one_pass(x) if one_pass else self.predict(x)
+        return mistake_rate(predicted, y)
+
+
+def check_members(nets) -> list:
+    """The networks as a list: at least one, every one an FFNetwork, all on one device."""
+    nets = list(nets)
+    if not nets:
+        raise ValueError("an ensemble needs at least one network")
+    for net in nets:
+        if not isinstance(net, FFNetwork):
+            raise TypeError(f"every member must be an FFNetwork, got {type(net).__name__}")
+    if len({str(net.device) for net in nets}) > 1:
+        raise ValueError("the networks are on different devices "
+                         f"({', '.join(sorted({str(net.device) for net in nets}))}): move them to one")
+    return nets

@@ -42,21 +42,18 @@ def relu_goodness(z: torch.Tensor):
 
 
 def ff_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, threshold: float) -> torch.Tensor:
-    """Mean of softplus(threshold - g_pos) and softplus(g_neg - threshold), over the last axis
-    (networks trained side by side each get their own loss).
+    """Mean of softplus(threshold - g_pos) and softplus(g_neg - threshold), over the
+    last axis (networks trained side by side each get their own loss)."""
+    # softplus(z) is log(1 + exp(z)) without overflow: the blog's log(1 + exp(z)) is
+    # inf once z passes about 88 in float32, and training stops learning.
+    positive, negative = F.softplus(threshold - g_pos), F.softplus(g_neg - threshold)
+    return torch.cat([positive, negative], dim=-1).mean(dim=-1)
 
-    softplus(z) is log(1 + exp(z)) computed without overflow: the blog's literal
-    `log(1 + exp(z))` becomes inf once z passes about 88 in float32, and training stops learning.
-    """
-    return torch.cat([F.softplus(threshold - g_pos), F.softplus(g_neg - threshold)], dim=-1).mean(dim=-1)
 
-
-def symba_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, alpha: float = 4.0) -> torch.Tensor:
-    """The symmetric loss softplus(-alpha * (g_pos - g_neg)): compares each positive with its negative.
-
-    It has no threshold to choose; only the gap between the two goodnesses matters.
-    """
+def symba_loss(g_pos: torch.Tensor, g_neg: torch.Tensor, alpha: float = 4.0):
+    """The symmetric loss softplus(-alpha * (g_pos - g_neg)): each positive against its
+    own negative, with no threshold to choose (only the gap between the two matters)."""
     if g_pos.shape != g_neg.shape:
-        raise ValueError(f"symba_loss pairs positives with negatives: shapes {tuple(g_pos.shape)} "
-                         f"and {tuple(g_neg.shape)} differ")
+        raise ValueError(f"symba_loss pairs positives with negatives: shapes "
+                         f"{tuple(g_pos.shape)} and {tuple(g_neg.shape)} differ")
     return F.softplus(-alpha * (g_pos - g_neg)).mean(dim=-1)

@@ -43,11 +43,8 @@ def label_height(x: torch.Tensor):
 
 
 def overlay_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
-    """Hinton's embedding: replace the first 10 pixels by a one-hot label of height `value`.
-
-    `value` defaults to x.max(), the brightest pixel, so the label is as loud as the image.
-    The first 10 pixels of MNIST are a corner of the black border, so no digit is lost.
-    """
+    """Hinton's embedding: the first 10 pixels, black border in MNIST, become a one-hot
+    label of height `value` (by default x.max(): as loud as the brightest pixel)."""
     check_images(x)
     y = check_labels(y, len(x), x.device)
     value = label_height(x) if value is None else value
@@ -57,7 +54,8 @@ def overlay_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
 
 
 def concat_label(x: torch.Tensor, y, value=None) -> torch.Tensor:
-    """The blog's embedding (`combine_x_y`): append a one-hot label of height `value` (784 + 10 wide)."""
+    """The blog's embedding (`combine_x_y`): a one-hot label of height `value` appended
+    (784 + 10 wide)."""
     check_images(x)
     y = check_labels(y, len(x), x.device)
     value = label_height(x) if value is None else value

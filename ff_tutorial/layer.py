@@ -24,7 +24,7 @@ def check_number(name: str, value, zero_ok: bool = False) -> None:
 
 
 def normalize(x: torch.Tensor) -> torch.Tensor:
-    """Scale each row to unit length (the small constant keeps an all-zero row at zero)."""
+    """Scale each row to unit length (the small constant keeps a zero row at zero)."""
     return x / (x.norm(dim=-1, keepdim=True) + 1e-8)
 
 
@@ -73,7 +73,8 @@ class FFLayer(nn.Module):
                             f"convert them with x.to({self.linear.weight.dtype})")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.check_input(x)
+        """Each input row scaled to unit length, then linear + ReLU."""
+        self.check_input(x)  # a wrong shape or dtype is named here, not deep inside torch
         return self.activate(normalize(x))
 
     def activate(self, x_unit: torch.Tensor) -> torch.Tensor:
@@ -89,7 +90,9 @@ class FFLayer(nn.Module):
         return self(x)
 
     def loss(self, g_pos: torch.Tensor, g_neg: torch.Tensor) -> torch.Tensor:
-        """The local loss: goodness up for positives, down for negatives (one per network)."""
+        """The local loss: goodness up for positives, down for negatives (one per network):
+        chapter 3's ff_loss, or chapter 7's symmetric loss for a layer made with
+        loss='symba'."""
         if self.loss_name == "symba":
             return symba_loss(g_pos, g_neg, self.symba_alpha)
         return ff_loss(g_pos, g_neg, self.threshold)
@@ -103,27 +106,39 @@ class FFLayer(nn.Module):
         mean_activity.copy_(mean.detach())
         return self.peer_norm * (mean - mean.mean(dim=-1, keepdim=True)).pow(2).mean(dim=-1)
 
-    def train_step(self, x_pos: torch.Tensor, x_neg: torch.Tensor) -> float:
-        """One local update of this layer alone on positive and negative inputs; the loss before it.
+    def peer_penalty(self, h_pos: torch.Tensor, mean_activity: torch.Tensor):
+        """peer_loss for a layer with peer normalization (peer_norm > 0); else 0, to add."""
+        return self.peer_loss(h_pos, mean_activity) if self.peer_norm else 0.0
 
-        Positives and negatives go through one matrix product together.
-        """
+    def train_step(self, x_pos: torch.Tensor, x_neg: torch.Tensor) -> float:
+        """One local update of this layer alone on positive and negative inputs; returns the
+        loss before it."""
+        self.prepare_step(x_pos, x_neg)
+        # Positives and negatives go through one matrix product together, detached: no
+        # gradient reaches whatever made them.
+        h, g = relu_goodness(self.linear(normalize(torch.cat([x_pos, x_neg]).detach())))
+        n = len(x_pos)
+        loss = self.loss(g[:n], g[n:]) + self.peer_penalty(h[:n], self.mean_activity)
+        check_finite(loss)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+    def prepare_step(self, x_pos: torch.Tensor, x_neg: torch.Tensor) -> None:
+        """train_step's checks of its inputs, and its optimizer, made on the first step."""
         self.check_input(x_pos)
         self.check_input(x_neg)
         if not (torch.isfinite(x_pos).all() and torch.isfinite(x_neg).all()):
             raise ValueError("inputs contain NaN or inf")  # else the loss is NaN, and so are the weights
         if self.optimizer is None:
             self.optimizer = make_optimizer(self.parameters(), self.optimizer_name, self.lr)
-        h, g = relu_goodness(self.linear(normalize(torch.cat([x_pos, x_neg]).detach())))
-        loss = self.loss(g[:len(x_pos)], g[len(x_pos):])
-        if self.peer_norm:
-            loss = loss + self.peer_loss(h[:len(x_pos)], self.mean_activity)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"loss is {loss.item()}; the weights are those before this step")
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
+
+
+def check_finite(loss: torch.Tensor) -> None:
+    """Stop before a loss that is not finite reaches the weights."""
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"loss is {loss.item()}; the weights are those before this step")
 
 
 def make_optimizer(params, name: str, lr: float, **fast) -> torch.optim.Optimizer:

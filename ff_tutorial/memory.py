@@ -53,7 +53,7 @@ def _reset_peak_rss() -> bool:
 
 
 class PeakMemory:
-    """`with PeakMemory(device) as peak: work()`, then `peak.bytes` and `peak.method`."""
+    """`with PeakMemory(device) as peak: work()`; then `peak.bytes`, `peak.method`."""
 
     def __init__(self, device: torch.device):
         self.device = device
@@ -66,12 +66,13 @@ class PeakMemory:
             torch.cuda.synchronize(self.device)
             torch.cuda.reset_peak_memory_stats(self.device)
             self._before = torch.cuda.memory_allocated(self.device)
-            self.method = "torch.cuda.max_memory_allocated minus memory allocated before"
+            self.method = "torch.cuda.max_memory_allocated minus allocated before"
         else:
             rss_kib = _status_kib("VmRSS")
             self._before = rss_kib * 1024 if rss_kib is not None else _max_rss_bytes()
             self._reset = _reset_peak_rss()
-            self.method = ("peak RSS (VmHWM, reset just before) minus RSS before" if self._reset
+            self.method = ("peak RSS (VmHWM, reset just before) minus RSS before"
+                           if self._reset
                            else "peak RSS of the process (ru_maxrss) minus RSS before")
         return self
 
@@ -88,7 +89,8 @@ class PeakMemory:
 
 # ----- chapter 10: the memory one training step needs, FF against backprop -----
 
-def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, device="cpu") -> dict:
+def training_step_peak(method: str, dims, batch_size: int, steps: int = 3,
+                       device="cpu") -> dict:
     """Peak extra memory of `steps` training steps on one batch: 'ff' or 'backprop'.
 
     The model, its optimizer and the batch exist before the measurement starts, so what is
@@ -117,7 +119,7 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
 
     def step():
         if method == "ff":
-            # What train_simultaneous does with one batch: each layer a local step on its own loss.
+            # What train_simultaneous does with one batch: each layer a local step.
             engine.step(0, len(net.layers) - 1, both.unsqueeze(0))
         else:
             loss = torch.nn.functional.cross_entropy(net(x), y)
@@ -128,8 +130,8 @@ def training_step_peak(method: str, dims, batch_size: int, steps: int = 3, devic
     with PeakMemory(device) as peak:
         for _ in range(steps):
             step()
-    return dict(method=method, dims=list(dims), batch_size=batch_size, peak_bytes=peak.bytes,
-                memory_method=peak.method, device=str(device))
+    return dict(method=method, dims=list(dims), batch_size=batch_size,
+                peak_bytes=peak.bytes, memory_method=peak.method, device=str(device))
 
 
 def in_fresh_process(module: str, *args: str, marker: str = "", cwd=None, env=None, what="the measuring process"):

@@ -9,36 +9,44 @@ from .data import NUM_CLASSES
 from .labels import check_images, check_labels
 
 
-def permuted_labels(y: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """The blog's negatives, `y[randperm]`: a shuffled label, which is the true one about 10% of the time."""
+def permuted_labels(y: torch.Tensor, generator: torch.Generator | None = None):
+    """The blog's negatives, `y[randperm]`: a shuffled label, which is the true one
+    about 10% of the time."""
     y = check_labels(y, len(y))
     return y[torch.randperm(len(y), generator=generator, device="cpu").to(y.device)]
 
 
-def wrong_labels(y: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+def wrong_labels(y: torch.Tensor, generator: torch.Generator | None = None):
     """For each sample a label drawn uniformly among the 9 that are not its own."""
     y = check_labels(y, len(y))
     # Adding 1..9 (mod 10) reaches each wrong label exactly once and never the true one.
-    offset = torch.randint(1, NUM_CLASSES, (len(y),), generator=generator, device="cpu").to(y.device)
-    return (y + offset) % NUM_CLASSES
+    offset = torch.randint(1, NUM_CLASSES, (len(y),), generator=generator, device="cpu")
+    return (y + offset.to(y.device)) % NUM_CLASSES
 
 
 def hard_wrong_labels(scores: torch.Tensor, y: torch.Tensor,
                       generator: torch.Generator | None = None) -> torch.Tensor:
-    """Wrong labels drawn in proportion to how much the network believes them (Hinton's hard negatives).
+    """Wrong labels drawn in proportion to how much the network believes them (Hinton's
+    hard negatives).
 
     `scores` (N, 10) are the network's goodness for each label; a softmax over the 9 wrong labels
     gives the probabilities, so the digit it confuses most is drawn most often.
     """
     y = check_labels(y, len(y))
-    if not isinstance(scores, torch.Tensor) or scores.shape != (len(y), NUM_CLASSES):
-        raise ValueError(f"scores must be a tensor of shape ({len(y)}, {NUM_CLASSES}), "
+    check_scores(scores, len(y))
+    right = F.one_hot(y, NUM_CLASSES).bool()
+    logits = scores.detach().float().masked_fill(right, float("-inf"))  # never drawn
+    probabilities = torch.softmax(logits, dim=1).cpu()
+    drawn = torch.multinomial(probabilities, 1, generator=generator).squeeze(1)
+    return drawn.to(y.device)
+
+
+def check_scores(scores: torch.Tensor, n: int) -> None:
+    if not isinstance(scores, torch.Tensor) or scores.shape != (n, NUM_CLASSES):
+        raise ValueError(f"scores must be a tensor of shape ({n}, {NUM_CLASSES}), "
                          f"got {tuple(getattr(scores, 'shape', ())) or type(scores).__name__}")
     if not torch.isfinite(scores).all():
         raise ValueError("scores contain NaN or inf: the network that produced them has diverged")
-    logits = scores.detach().float().masked_fill(F.one_hot(y, NUM_CLASSES).bool(), float("-inf"))
-    probabilities = torch.softmax(logits, dim=1).cpu()
-    return torch.multinomial(probabilities, 1, generator=generator).squeeze(1).to(y.device)
 
 
 def check_blur_steps(blur_steps) -> None:
@@ -62,8 +70,8 @@ def hybrid_mask(n: int, blur_steps: int = 6, generator: torch.Generator | None =
     return (mask > 0.5).float().view(n, 28 * 28)
 
 
-def hybrid_images(x: torch.Tensor, generator: torch.Generator | None = None, blur_steps: int = 6,
-                  return_masks: bool = False):
+def hybrid_images(x: torch.Tensor, generator: torch.Generator | None = None,
+                  blur_steps: int = 6, return_masks: bool = False):
     """Unsupervised negatives: each image mixed with another through a blobby mask.
 
     The hybrid has the short-range statistics of real digits but the shape of none, so a layer
@@ -74,7 +82,7 @@ def hybrid_images(x: torch.Tensor, generator: torch.Generator | None = None, blu
         raise ValueError("hybrid_images needs at least 2 images to mix")
     order = torch.randperm(len(x), generator=generator)
     partner = torch.empty_like(order)
-    partner[order] = order.roll(1)  # a cycle through a random order: nobody is paired with itself
+    partner[order] = order.roll(1)  # a cycle in a random order: nobody is their own
     mask = hybrid_mask(len(x), blur_steps, generator, x.device).to(x.dtype)
     hybrid = mask * x + (1 - mask) * x[partner.to(x.device)]
     return (hybrid, mask) if return_masks else hybrid

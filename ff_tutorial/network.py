@@ -140,10 +140,11 @@ class FFNetwork(nn.Module):
 
     @torch.no_grad()
     def scores(self, x: torch.Tensor, num_layers: int | None = None) -> torch.Tensor:
-        """goodness_per_label without its checks, for images already checked and on this device."""
+        """(N, 10): each label written into each image in turn, its goodness summed over
+        the scoring layers (goodness_per_label past its checks; x on this device)."""
         layers = self.layers[: num_layers or len(self.layers)]
         scores = []
-        for chunk in x.split(CHUNK):
+        for chunk in x.split(CHUNK):  # ten labels for 60,000 images at once would not fit
             per_label = torch.zeros(len(chunk), NUM_CLASSES, device=self.device)
             for label in range(NUM_CLASSES):
                 h = self.embed(chunk, label)

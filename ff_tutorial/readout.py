@@ -32,6 +32,12 @@ def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000
     check_positive_int("batch_size", batch_size)
     check_number("read-out learning rate", lr)
     features, y = net.readout_features(x), y.to(net.device)
+    return fit_readout(net, features, y, epochs, batch_size, lr, generator, progress)
+
+
+def fit_readout(net: FFNetwork, features, y, epochs: int, batch_size: int, lr: float,
+                generator=None, progress: bool = True) -> History:
+    """Cross-entropy on the head's outputs, with the features computed once, before."""
     optimizer = torch.optim.Adam(net.head.parameters(), lr=lr)
     history = History.for_layers(1)
     with interruptible(history, progress):
@@ -44,19 +50,27 @@ def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000
                 loss.backward()
                 optimizer.step()
                 losses.append(loss.detach())
-            history.layer_losses[0].extend(torch.stack(losses).tolist())  # one read per epoch
-            these = history.layer_losses[0][-len(losses):]
-            mean, start = sum(these) / len(these), history.layer_losses[0][0]
-            if not math.isfinite(mean) or mean > 2 * start:
-                with torch.no_grad():
-                    for p, saved in zip(net.head.parameters(), before):
-                        p.copy_(saved)
-                error = TrainingDiverged(
-                    f"the read-out diverged in its epoch {epoch + 1}: its loss averaged {mean:.4g}, against "
-                    f"{start:.4g} at its first step. Its weights are those before that epoch. Try a smaller "
-                    f"read-out learning rate (now {lr:g}).", history.finish())
-                error.networks = [net]
-                raise error
+            history.layer_losses[0].extend(torch.stack(losses).tolist())  # one read
+            check_epoch(net, history, len(losses), before, epoch + 1, lr)
             history.epochs_completed += 1
             net.head_trained.fill_(True)
     return history
+
+
+def check_epoch(net: FFNetwork, history: History, steps: int, before: list, epoch: int,
+                lr: float) -> None:
+    """Put the head back as it was before this epoch, and raise TrainingDiverged, if the
+    epoch's loss is not finite or averaged more than twice the first step's."""
+    these = history.layer_losses[0][-steps:]
+    mean, start = sum(these) / len(these), history.layer_losses[0][0]
+    if math.isfinite(mean) and not mean > 2 * start:
+        return
+    with torch.no_grad():
+        for p, saved in zip(net.head.parameters(), before):
+            p.copy_(saved)
+    error = TrainingDiverged(
+        f"the read-out diverged in its epoch {epoch}: its loss averaged {mean:.4g}, against "
+        f"{start:.4g} at its first step. Its weights are those before that epoch. Try a smaller "
+        f"read-out learning rate (now {lr:g}).", history.finish())
+    error.networks = [net]
+    raise error

@@ -22,7 +22,7 @@ SCHEDULES = ("greedy", "simultaneous")
 @dataclass(frozen=True)
 class Recipe:
     dims: tuple = (784, 500, 500)
-    embedding: str = "overlay"  # "none": no label, unsupervised (then negatives must be "hybrid")
+    embedding: str = "overlay"  # "none": no label (then negatives must be "hybrid")
     schedule: str = "greedy"  # "greedy" (one layer after another) or "simultaneous"
     epochs: int = 100  # per layer for "greedy", in all for "simultaneous"
     batch_size: int = 0  # 0: the whole training set at once
@@ -35,11 +35,11 @@ class Recipe:
     symba_alpha: float = 4.0
     peer_norm: float = 0.0
     cooldown: bool = False
-    jitter: int = 0  # shift each image by up to this many pixels, anew each epoch (simultaneous only)
+    jitter: int = 0  # pixels an image may be shifted, anew each epoch (simultaneous)
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
-    readout_from: int | None = None  # the first layer the read-out sees (None: the network's default)
+    readout_from: int | None = None  # first layer the read-out sees (None: the default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
-    precision: str = "fp32"  # "tf32" or "bf16": matrix products in lower precision (engine.PRECISIONS)
+    precision: str = "fp32"  # or "tf32", "bf16": faster products (engine.PRECISIONS)
     seed: int = 0
 
     def replace(self, **changes) -> "Recipe":
@@ -47,35 +47,42 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
     def check(self) -> None:
-        """Refuse settings out of range, or that do not go together, before anything is trained."""
-        for name in ("epochs", "train_size"):
-            check_positive_int(name, getattr(self, name))
-        for name in ("batch_size", "readout_epochs", "jitter", "seed"):  # batch_size 0: all at once
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}")
-        if self.readout_from is not None and not (isinstance(self.readout_from, int)
-                                                  and 0 <= self.readout_from < len(self.dims) - 1):
-            raise ValueError(f"readout_from must name a layer, 0..{len(self.dims) - 2}, got {self.readout_from!r}")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
-        if self.jitter and self.schedule != "simultaneous":
-            raise ValueError("jitter needs the simultaneous schedule: the greedy one computes each "
-                             "layer's input once, from images that stay where they are")
-        if (self.embedding == "none") != (self.negatives == "hybrid"):
-            raise ValueError("unsupervised FF goes with hybrid negatives and no label (embedding 'none'), "
-                             f"and only with them; got embedding {self.embedding!r} with negatives "
-                             f"{self.negatives!r}")
+        """Refuse settings out of range, or that do not go together, before training."""
+        check_recipe(self)
 
     def build(self, device=None, dims=None, cls=FFNetwork) -> FFNetwork:
-        """A fresh, untrained network with this recipe's settings (or other layer widths `dims`).
+        """A fresh, untrained network with this recipe's settings (or widths `dims`).
 
-        `cls` may be a subclass of FFNetwork, such as one that times its own evaluations.
+        `cls` may be a subclass of FFNetwork, such as one that times its evaluations.
         """
         self.check()
-        return cls(list(dims or self.dims), embedding=self.embedding, threshold=self.threshold,
-                   lr=self.lr, optimizer=self.optimizer, loss=self.loss, symba_alpha=self.symba_alpha,
-                   peer_norm=self.peer_norm, readout_from=self.readout_from, device=device)
+        return cls(list(dims or self.dims), embedding=self.embedding,
+                   threshold=self.threshold, lr=self.lr, optimizer=self.optimizer,
+                   loss=self.loss, symba_alpha=self.symba_alpha,
+                   peer_norm=self.peer_norm, readout_from=self.readout_from,
+                   device=device)
+
+
+def check_recipe(recipe: Recipe) -> None:
+    """Refuse settings out of range, or that do not go together, before anything is trained."""
+    for name in ("epochs", "train_size"):
+        check_positive_int(name, getattr(recipe, name))
+    for name in ("batch_size", "readout_epochs", "jitter", "seed"):  # batch_size 0: all at once
+        value = getattr(recipe, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}")
+    if recipe.readout_from is not None and not (isinstance(recipe.readout_from, int)
+                                                and 0 <= recipe.readout_from < len(recipe.dims) - 1):
+        raise ValueError(f"readout_from must name a layer, 0..{len(recipe.dims) - 2}, got {recipe.readout_from!r}")
+    if recipe.schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {SCHEDULES}, got {recipe.schedule!r}")
+    if recipe.jitter and recipe.schedule != "simultaneous":
+        raise ValueError("jitter needs the simultaneous schedule: the greedy one computes each "
+                         "layer's input once, from images that stay where they are")
+    if (recipe.embedding == "none") != (recipe.negatives == "hybrid"):
+        raise ValueError("unsupervised FF goes with hybrid negatives and no label (embedding 'none'), "
+                         f"and only with them; got embedding {recipe.embedding!r} with negatives "
+                         f"{recipe.negatives!r}")
 
 
 def seeded_networks(recipe: Recipe, seeds, device=None) -> tuple:
@@ -191,7 +198,8 @@ class Trial:
 
 
 def compare(recipes: dict, data, progress: bool = True) -> list:
-    """Train each named recipe on the same images from the same seed; validation error after every epoch.
+    """Train each named recipe on the same images from the same seed; validation error
+    after every epoch.
 
     Comparing recipes is choosing between them, so it is done on the validation split
     (`data.validation_split()`: the last 10,000 training images, which no recipe trains on),
@@ -203,11 +211,12 @@ def compare(recipes: dict, data, progress: bool = True) -> list:
     trials = []
     for name, recipe in recipes.items():
         if recipe.train_size > len(split.x_train):
-            raise ValueError(f"{name}: train_size is at most {len(split.x_train)} when the last "
-                             f"{len(split.x_test)} training images are held out, got {recipe.train_size}")
+            raise ValueError(f"{name}: train_size is at most {len(split.x_train)} when "
+                             f"the last {len(split.x_test)} training images are held "
+                             f"out, got {recipe.train_size}")
         x, y = split.x_train[: recipe.train_size], split.y_train[: recipe.train_size]
-        generator = seed_everything(recipe.seed)  # the same initial weights and batches for all
-        net, history = train(recipe, x, y, x_eval=split.x_test, y_eval=split.y_test, eval_every=1,
-                             generator=generator, progress=progress)
+        generator = seed_everything(recipe.seed)  # the same first weights and batches
+        net, history = train(recipe, x, y, x_eval=split.x_test, y_eval=split.y_test,
+                             eval_every=1, generator=generator, progress=progress)
         trials.append(Trial(name, recipe, net, history))
     return trials

@@ -23,8 +23,13 @@ from .runtime import progress as progress_bar
 NEGATIVES = ("wrong", "permuted", "hard")
 
 
+def check_negatives(negatives: str) -> None:
+    if negatives not in NEGATIVES:
+        raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+
+
 def cooled_lr(lr: float, epoch: int, epochs: int, cooldown: bool) -> float:
-    """Hinton's schedule: constant for the first half, then linearly down towards zero."""
+    """Hinton's schedule: constant for the first half, then linearly down to zero."""
     if not cooldown or epochs < 2:
         return lr
     return lr * min(1.0, 2.0 * (epochs - epoch) / epochs)
@@ -154,35 +159,53 @@ def train_greedy(nets, x, y, epochs: int, batch_size: int | None = None, negativ
     drawn anew each epoch) or 'hard' (wrong labels the network believes, drawn each epoch).
     With `eval_every`, the error of the layers trained so far is recorded every so many epochs.
     """
-    if negatives not in NEGATIVES:
-        raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+    check_negatives(negatives)
     run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
               False, checks_per_epoch, progress)
+    return run(lambda: greedy(run, negatives, batch_size))
+
+
+def greedy(run: Run, negatives: str, batch_size: int | None) -> None:
+    """Train the networks' layers one after another, each for all its epochs."""
     x, y = run.x, run.y
-    fixed = None
-    if negatives == "permuted":  # the blog's negatives: drawn once, before any layer learns
-        fixed = [net.embed(x, permuted_labels(y, g)) for net, g in zip(run.nets, run.generators)]
+    fixed = drawn_once(run, negatives)  # the blog's one shuffle; None: drawn each epoch
+    for k in range(len(run.nets[0].layers)):
+        # The layers below k are frozen now: what they pass up is computed once.
+        pos = [net.inputs_to(k, net.embed(x, y)) for net in run.nets]
+        make_batches = layer_batches(run, k, pos, fixed, negatives, batch_size)
+        run.train(range(k, k + 1), make_batches, f"layer {k}", k * run.epochs)
 
-    def body():
-        for k in range(len(run.nets[0].layers)):
-            # The layers below k are frozen now: what they pass up is computed once for the positives.
-            pos = [net.inputs_to(k, net.embed(x, y)) for net in run.nets]
-            neg = None if fixed is None else [net.inputs_to(k, f) for net, f in zip(run.nets, fixed)]
 
-            def make_batches(epoch, k=k, pos=pos, neg=neg):
-                these = neg or [net.inputs_to(k, net.embed(x, negative_labels(negatives, net, x, y, g, k + 1)))
-                                for net, g in zip(run.nets, run.generators)]
-                orders = [shuffled(len(x), batch_size, g) for g in run.generators]
-                return epoch_batches(stack([p[o] for p, o in zip(pos, orders)]),
-                                     stack([q[o] for q, o in zip(these, orders)]), batch_size)
+def drawn_once(run: Run, negatives: str):
+    """The blog's negatives ('permuted'), drawn once, before any layer learns."""
+    if negatives != "permuted":
+        return None
+    drawn = [permuted_labels(run.y, g) for g in run.generators]
+    return [net.embed(run.x, y_neg) for net, y_neg in zip(run.nets, drawn)]
 
-            if neg is not None and one_batch(len(x), batch_size):
-                whole = make_batches(0)  # one batch of everything, the same every epoch: made once
-                run.train(range(k, k + 1), lambda epoch: whole, f"layer {k}", epoch_offset=k * epochs)
-            else:
-                run.train(range(k, k + 1), make_batches, f"layer {k}", epoch_offset=k * epochs)
 
-    return run(body)
+def layer_batches(run: Run, k: int, pos: list, fixed, negatives: str, batch_size):
+    """`make_batches(epoch)` for layer k: the positives shuffled, each with its negative
+    (the `fixed` ones, or a wrong label drawn anew each epoch), as layer k sees them."""
+    x, y = run.x, run.y
+    neg = None
+    if fixed is not None:  # the same every epoch: passed up to layer k once
+        neg = [net.inputs_to(k, f) for net, f in zip(run.nets, fixed)]
+
+    def drawn(net, g):  # a wrong label for each image, drawn now, passed up to layer k
+        y_neg = negative_labels(negatives, net, x, y, g, k + 1)
+        return net.inputs_to(k, net.embed(x, y_neg))
+
+    def make_batches(epoch):
+        these = neg or [drawn(net, g) for net, g in zip(run.nets, run.generators)]
+        orders = [shuffled(len(x), batch_size, g) for g in run.generators]
+        return epoch_batches(stack([p[o] for p, o in zip(pos, orders)]),
+                             stack([q[o] for q, o in zip(these, orders)]), batch_size)
+
+    if neg is not None and one_batch(len(x), batch_size):
+        whole = make_batches(0)  # one batch of all, the same every epoch: made once
+        return lambda epoch: whole
+    return make_batches
 
 
 def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
@@ -195,11 +218,16 @@ def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives
     anew each epoch ('hard' ones from the whole network's current beliefs). With `jitter`,
     each epoch sees every image shifted by up to that many pixels (`shift_images`).
     """
-    if negatives not in NEGATIVES:
-        raise ValueError(f"negatives must be one of {NEGATIVES}, got {negatives!r}")
+    check_negatives(negatives)
     check_max_shift(jitter)
     run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
               capture, checks_per_epoch, progress)
+    return run(lambda: simultaneous(run, negatives, jitter, batch_size))
+
+
+def simultaneous(run: Run, negatives: str, jitter: int, batch_size: int) -> None:
+    """Every layer learns from every batch: positives with their true labels, negatives
+    with wrong ones drawn anew each epoch, images shifted by up to `jitter` pixels."""
     x, y = run.x, run.y
 
     def make_batches(epoch):
@@ -212,7 +240,7 @@ def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives
             neg.append(net.embed(seen[order], y_neg[order]))
         return epoch_batches(stack(pos), stack(neg), batch_size)
 
-    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"))
+    run.train(range(len(run.nets[0].layers)), make_batches, "epochs")
 
 
 def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
@@ -232,6 +260,12 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
     check_blur_steps(blur_steps)
     run = Run(nets, generator, x, None, None, None, epochs, batch_size, cooldown, None, precision, capture,
               checks_per_epoch, progress)
+    return run(lambda: unsupervised(run, blur_steps, jitter, batch_size))
+
+
+def unsupervised(run: Run, blur_steps: int, jitter: int, batch_size: int) -> None:
+    """Every layer learns from every batch: real images (shifted by up to `jitter`
+    pixels) against hybrids of them, drawn anew each epoch."""
     x = run.x
 
     def make_batches(epoch):
@@ -244,4 +278,4 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
             neg.append(hybrids[order])
         return epoch_batches(stack(pos), stack(neg), batch_size)
 
-    return run(lambda: run.train(range(len(run.nets[0].layers)), make_batches, "epochs"))
+    run.train(range(len(run.nets[0].layers)), make_batches, "epochs")
