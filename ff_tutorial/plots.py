@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from .data import MEAN, NUM_CLASSES, STD
 from .history import History
@@ -67,21 +70,29 @@ def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins=60,
         ax.hist(neg, bins=edges, alpha=0.6, label="negative")
         if lines[i] is not None:
             ax.axvline(lines[i], color="black", linestyle="--", linewidth=1, label="threshold")
-        ax.set(xlabel="goodness", ylabel=ylabels[i], title=titles[i] if titles else "")
+        # a long title is wrapped to its panel, else neighbouring titles run into each other
+        ax.set(xlabel="goodness", ylabel=ylabels[i], title=textwrap.fill(titles[i], 30) if titles else "")
         ax.legend(fontsize="small")
     return fig
 
 
-def plot_first_layer_weights(net, count: int = 32, columns: int = 8) -> Figure:
-    """The incoming weights of the first `count` units of layer 0, each drawn as a 28x28 image."""
+def plot_first_layer_weights(net, count: int = 32, columns: int = 8, limit: float | None = None) -> Figure:
+    """The incoming weights of the first `count` units of layer 0, each drawn as a 28x28 image.
+
+    One colour scale for every unit, symmetric about 0 (white), so units can be compared: from
+    -limit to +limit, `limit` by default the 99th percentile of the drawn weights' sizes (the few
+    beyond it take the end colours, as the colour bar's pointed ends say).
+    """
     weights = net.layers[0].linear.weight.detach().cpu()[:count, : 28 * 28]
+    if limit is None:
+        limit = float(torch.quantile(weights.abs().flatten().float(), 0.99)) or 1.0
     rows = int(np.ceil(len(weights) / columns))
-    fig, axes = _figure(1.2 * columns, 1.2 * rows, nrows=rows, ncols=columns, squeeze=False)
+    fig, axes = _figure(1.2 * columns + 0.9, 1.2 * rows, nrows=rows, ncols=columns, squeeze=False)
     for ax, w in zip(axes.flat, weights):
-        limit = float(w.abs().max())
-        ax.imshow(w.view(28, 28).numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        image = ax.imshow(w.view(28, 28).numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
     for ax in axes.flat:
         ax.set_axis_off()
+    fig.colorbar(image, ax=axes, shrink=0.9, extend="both", label="weight (shared scale)")
     fig.suptitle("Incoming weights of first-layer units (red +, blue -)")
     return fig
 
@@ -125,31 +136,61 @@ def plot_goodness_per_label(scores: torch.Tensor, images: torch.Tensor, labels: 
 
 
 def plot_confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, title: str = "") -> Figure:
-    """Counts of (true, predicted) pairs; the diagonal is left blank so the mistakes stand out."""
+    """Counts of (true, predicted) pairs; the diagonal (correct) is left uncoloured so the mistakes
+    stand out, and the colour scale runs from 0 to the largest mistake count."""
     counts = torch.zeros(NUM_CLASSES, NUM_CLASSES, dtype=torch.long)
     counts.index_put_((y_true.cpu(), y_pred.cpu()), torch.ones(len(y_true), dtype=torch.long),
                       accumulate=True)
-    mistakes = counts.clone().fill_diagonal_(0).numpy()
-    fig, ax = _figure(5.0, 4.4)
-    image = ax.imshow(mistakes, cmap="Reds")
+    counts = counts.numpy()
+    diagonal = np.eye(NUM_CLASSES, dtype=bool)
+    mistakes = np.ma.masked_array(counts, mask=diagonal)
+    top = max(1, int(mistakes.max() or 0))  # no mistakes: a scale of 0..1 all the same
+    fig, ax = _figure(5.6, 4.8)
+    ax.imshow(np.where(diagonal, 1.0, np.nan), cmap="Greys", vmin=0, vmax=10)  # light gray: correct
+    image = ax.imshow(mistakes, cmap="Reds", vmin=0, vmax=top)
     for i in range(NUM_CLASSES):
         for j in range(NUM_CLASSES):
-            ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=7,
-                    color="gray" if i == j else "black")
+            dark = i != j and counts[i, j] > 0.6 * top
+            ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=8,
+                    color="dimgray" if i == j else "white" if dark else "black")
     ax.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true",
            title=title or "Confusion matrix (diagonal: correct, in gray)")
-    fig.colorbar(image, ax=ax, label="mistakes")
+    bar = fig.colorbar(image, ax=ax, label="mistakes (number of images)")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     return fig
 
 
 def plot_error_vs_time(trials, title: str = "Validation error against training time", log: bool = True) -> Figure:
-    """One line per trial (recipes.compare): validation error after each epoch, at its training time."""
+    """One line per trial (recipes.compare): validation error after each epoch, at its training time.
+
+    With `log`, the error axis is logarithmic, ticked in plain percentages (2%, 5%, 10%, ...).
+    """
     fig, ax = _figure(7.0, 4.0)
+    errors = []
     for trial in trials:
         h = trial.history
+        errors += [100 * e for e in h.test_error]
         ax.plot(h.train_seconds, [100 * e for e in h.test_error], marker="o", markersize=3, label=trial.name)
-    ax.set(xlabel="training time (s, evaluations excluded)", ylabel="validation error (%)", title=title)
+    ax.set(xlabel="training time (s, evaluations excluded)", title=title)
     if log:
         ax.set_yscale("log")
+        ax.set_ylabel("validation error (%, log scale)")
+        # the default log ticks are 10^1, 10^2: name the percentages a reader compares instead
+        ticks = [0.5, 1, 2, 3, 5, 10, 20, 30, 50, 90]
+        positive = [e for e in errors if e > 0]
+        if positive:
+            low, high = min(positive) / 1.15, max(positive) * 1.15
+            ax.set_ylim(low, high)
+            ticks = [t for t in ticks if low <= t <= high]
+            if len(ticks) < 3:  # a narrow range: every 1, 2, ..., 9 of each decade
+                ticks = [t for t in sorted(m * 10.0 ** d for d in (-1, 0, 1) for m in range(1, 10))
+                         if low <= t <= high]
+        ax.yaxis.set_major_locator(FixedLocator(ticks))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}%"))
+        ax.yaxis.set_minor_locator(NullLocator())
+    else:
+        ax.set_ylabel("validation error (%)")
+    ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small")
     return fig

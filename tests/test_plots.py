@@ -1,5 +1,7 @@
 """Each plot returns a Figure that shows what it says it shows."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -65,3 +67,70 @@ def test_the_plots_draw_on_axes_they_are_given():
     assert [len(ax.patches) for ax in bottom] == [2 * 4, 2 * 8]  # the edges given, for both histograms
     assert [ax.get_ylabel() for ax in bottom] == ["first", ""]
     assert len(fig.axes) == 3  # nothing drawn elsewhere
+
+
+def test_the_weight_grid_has_one_symmetric_colour_scale_with_a_labelled_bar():
+    torch.manual_seed(0)
+    net = ff.FFNetwork([784, 16])
+    fig = ff.plot_first_layer_weights(net, count=16)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    limits = {im.get_clim() for im in images}
+    assert len(limits) == 1  # every unit on the same scale
+    (low, high), = limits
+    assert low == -high and high > 0
+    (bar,) = [im.colorbar for im in images if im.colorbar is not None]
+    assert bar.ax.get_ylabel().startswith("weight")
+    assert bar.mappable.get_clim() == (low, high)
+    w = net.layers[0].linear.weight.detach()[:16]
+    assert high == pytest.approx(float(torch.quantile(w.abs().flatten(), 0.99)), rel=1e-5)
+    assert ff.plot_first_layer_weights(net, count=16, limit=0.5).axes[0].images[0].get_clim() == (-0.5, 0.5)
+
+
+def test_the_confusion_colour_scale_reaches_the_largest_mistake_count_and_is_labelled():
+    y_true = torch.tensor([3] * 40 + [5] * 3 + [1] * 100)
+    y_pred = torch.tensor([5] * 25 + [3] * 15 + [3] * 3 + [1] * 100)  # 25 threes called fives
+    fig = ff.plot_confusion_matrix(y_true, y_pred)
+    ax = fig.axes[0]
+    mistakes = next(im for im in ax.images if im.colorbar is not None)
+    assert mistakes.get_clim()[1] >= 25 and mistakes.get_clim()[0] == 0
+    assert "mistakes" in mistakes.colorbar.ax.get_ylabel()
+    # the dark cell's count is written in white, the rest of the mistakes in black, the correct in gray
+    colours = {(t.get_position()[1], t.get_position()[0]): t.get_color() for t in ax.texts}
+    assert colours[(3, 5)] == "white" and colours[(5, 3)] == "black" and colours[(1, 1)] == "dimgray"
+
+
+def test_the_log_error_axis_is_ticked_in_percent():
+    from types import SimpleNamespace
+
+    from ff_tutorial.plots import plot_error_vs_time
+
+    trials = [SimpleNamespace(name="a", history=SimpleNamespace(train_seconds=[1, 2, 3], test_error=[0.9, 0.2, 0.04])),
+              SimpleNamespace(name="b", history=SimpleNamespace(train_seconds=[1, 2], test_error=[0.3, 0.06]))]
+    for log in (True, False):
+        fig = plot_error_vs_time(trials, log=log)
+        fig.savefig(io.BytesIO(), format="png")  # places the ticks
+        ax = fig.axes[0]
+        low, high = ax.get_ylim()
+        shown = [t.get_text() for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= v <= high]
+        assert "%" in ax.get_ylabel() and "s" in ax.get_xlabel()
+        if log:
+            assert shown == ["5%", "10%", "20%", "30%", "50%", "90%"]
+    narrow = [SimpleNamespace(name="c", history=SimpleNamespace(train_seconds=[1, 2], test_error=[0.07, 0.06]))]
+    fig = plot_error_vs_time(narrow)
+    fig.savefig(io.BytesIO(), format="png")
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    shown = [t.get_text() for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= v <= high]
+    assert shown == ["6%", "7%", "8%"]  # a narrow range gets every percent
+
+
+def test_long_histogram_titles_do_not_run_into_each_other():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    g = [torch.rand(100), torch.rand(100)]
+    titles = [f"layer {k}: real (positive) and hybrid (negative)" for k in range(2)]  # chapter 9's
+    fig = ff.plot_goodness_histograms(g, g, threshold=0.5, titles=titles)
+    FigureCanvasAgg(fig).draw()
+    left, right = (ax.title.get_window_extent() for ax in fig.axes)
+    assert left.x1 < right.x0
+    assert [ax.get_title().replace("\n", " ") for ax in fig.axes] == titles  # wrapped, not cut
