@@ -18,6 +18,7 @@ from .recipes import PRESETS, Recipe
 from .plots import (plot_confusion_matrix, plot_first_layer_weights, plot_goodness_histograms,
                     plot_goodness_per_label, plot_label_overlay, plot_losses, show_image)
 from .runtime import pick_device, progress, seed_everything
+from .saved import DownloadError, saved_file, saved_network
 from .schedules import train_greedy, train_simultaneous, train_unsupervised
 
 __version__ = "0.1.0"
@@ -32,4 +33,5 @@ __all__ = [
     "plot_goodness_histograms", "plot_goodness_per_label", "plot_label_overlay", "plot_losses",
     "progress", "save", "seed_everything", "show_image", "symba_loss", "train_greedy", "train_readout",
     "train_simultaneous", "train_unsupervised", "wrong_labels",
+    "DownloadError", "saved_file", "saved_network",
 ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import platform
 import random
+import sys
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm.std import tqdm
 
 
 def pick_device(preferred: str | None = None) -> torch.device:
@@ -46,8 +47,44 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+class DisplayedLine:
+    """A file for tqdm that shows the bar as one line of text output in a notebook, updated in place.
+
+    A widget bar is stored as "0%" (its state lives in a script that a saved or rendered notebook cannot
+    run), and a bar written to stderr is stored as every state it went through; an updated display
+    is stored as its last state: "100%|██████████| 10/10 [00:02<00:00, 4.1it/s]".
+    """
+
+    encoding = "utf-8"  # tqdm draws the bar with block characters when the file takes them
+
+    def __init__(self):
+        self.handle = None
+
+    def write(self, text: str) -> None:
+        line = text.rsplit("\r", 1)[-1].rstrip()  # tqdm writes "\r" + the bar, then "\n" when it closes
+        if not line:
+            return
+        from IPython.display import display
+        if self.handle is None:
+            self.handle = display({"text/plain": line}, raw=True, display_id=True)
+        else:
+            self.handle.update({"text/plain": line}, raw=True)
+
+    def flush(self) -> None:
+        pass
+
+
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (a notebook, Colab), where outputs are stored and rendered."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return getattr(shell, "kernel", None) is not None
+
+
 def progress(iterable=None, enabled: bool = True, **kwargs):
-    """A progress bar (a widget in Jupyter, text in a terminal), or the bare iterable when disabled."""
+    """A progress bar, or the bare iterable when disabled: live text in a terminal, one line of text
+    updated in place in a notebook (never a widget, which stored outputs show as "0%")."""
+    if enabled and in_notebook():
+        return tqdm(iterable, file=DisplayedLine(), **kwargs)
     return tqdm(iterable, disable=not enabled, dynamic_ncols=True, **kwargs)
 
 
