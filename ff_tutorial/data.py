@@ -60,7 +60,7 @@ class MNIST:
         """The first 60,000 - size training images to train on, the last `size` as the
         test set.
 
-        Settings are chosen on this split; the real test set is used once, at the end.
+        Settings are chosen on this split; the real test set is kept for the final runs.
         """
         if not 0 < size < len(self.x_train):
             raise ValueError(f"validation size must be between 1 and "
