@@ -1,14 +1,28 @@
-"""The networks the book's recorded runs saved, found by name wherever the chapter runs.
+"""The files the book's recorded runs wrote (networks, metrics, tables), found by their path in the
+repository wherever the chapter runs; and where a new run writes its own.
 
-A chapter run from a clone of the repository finds `models/NAME.pt` there. Installed by pip (as on
-Colab) the package has no `models/`, so the file comes from the cache, or is downloaded from the
-repository into the cache and checked against the SHA-256 recorded below before it is used.
+A chapter run from a clone of the repository finds `models/NAME.pt` and `results/...` there. Installed
+by pip (as on Colab) the package has no such folders, so a file comes from the cache, or is downloaded
+from the repository into the cache and checked against the SHA-256 recorded below before it is used.
+
+    python -m ff_tutorial.saved --check                   list the recorded files that changed (exit 1 if any)
+    python -m ff_tutorial.saved --add PATH [PATH ...]     record new files (a JSON names its own command)
+    python -m ff_tutorial.saved --replace models/X.pt     record a network re-saved on purpose
+
+A file under results/ is the record a reported number is read from: it never changes, and no command
+records a changed one. A new run writes new files (new_run_folder), which --add records.
 """
 
 from __future__ import annotations
 
+import argparse
+import ast
 import hashlib
+import json
 import os
+import re
+import sys
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +35,8 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 CACHE = DOWNLOAD_ROOT
 #: Set to download from elsewhere than the repository (a mirror; the tests' local server).
 FILES_URL_VARIABLE = "FF_TUTORIAL_FILES_URL"
+#: Files under this folder are records: they never change once committed.
+RECORDS = "results/"
 
 
 class DownloadError(RuntimeError):
@@ -34,27 +50,95 @@ class Saved:
     command: str  # what wrote it, run from the repository's top folder
 
 
-# Path in the repository -> the file as committed. After a new run overwrites one of these files,
-# the tests say which entry to change (tests/test_saved.py).
+# Path in the repository -> the file as committed: every file a chapter reads. Written by
+# `python -m ff_tutorial.saved --add/--replace` (tests/test_saved.py checks it against the files).
 SAVED = {
-    "models/seed.pt": Saved(
-        "7310d36fcf1f1aad5f98241c3f4ac6b9862ef2c9cb559203c95d00719ad37270", 2_620_165,
-        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt"),
-    "results/seed.json": Saved(
-        "7c16e6f5cb1c1951d8ba7b2e881f57e6241d383f3606eb404446db45c4c4354e", 793,
-        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt"),
-    "models/scaled.pt": Saved(
-        "0feaa8476ffd67b7c686bacb3ed079c54cfe5b53050cd3e563b52a1997ced10c", 11_244_860,
-        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --no-progress "
-        "--metrics results/scaled.json --save models/scaled.pt"),
     "models/scaled-seed-1.pt": Saved(
         "5be033f3553e1b22d3d497a3782b57c8455e318729d997875b181abc5a0f4ca1", 11_244_860,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
         "--no-progress --metrics results/scaled-seed-1.json --save models/scaled-seed-1.pt"),
+    "models/scaled.pt": Saved(
+        "0feaa8476ffd67b7c686bacb3ed079c54cfe5b53050cd3e563b52a1997ced10c", 11_244_860,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--no-progress --metrics results/scaled.json --save models/scaled.pt"),
+    "models/seed.pt": Saved(
+        "7310d36fcf1f1aad5f98241c3f4ac6b9862ef2c9cb559203c95d00719ad37270", 2_620_165,
+        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt"),
     "models/unsupervised.pt": Saved(
         "38d33aadb3cf5b09f2ed6b319cc3fb877d72967d5b122eeeb69707170c67ae9a", 11_284_796,
-        "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress "
-        "--metrics results/unsupervised.json --save models/unsupervised.pt"),
+        "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
+        "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/ensembles/scaled-pair.json": Saved(
+        "a14e8004de4019ec4a9b780748a4be558534a8b3dbe3cafd4e5d90e37e34e80c", 1_544,
+        "python -m ff_tutorial evaluate models/scaled.pt models/scaled-seed-1.pt --metrics "
+        "results/ensembles/scaled-pair.json"),
+    "results/scaled-seed-1.json": Saved(
+        "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
+        "--no-progress --metrics results/scaled-seed-1.json --save models/scaled-seed-1.pt"),
+    "results/scaled.json": Saved(
+        "8f6e64f60ef01a1c26391ef7060a0f9aaab6794652efc4fcde5a1500b1d7157b", 1_049,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--no-progress --metrics results/scaled.json --save models/scaled.pt"),
+    "results/seed.json": Saved(
+        "7c16e6f5cb1c1951d8ba7b2e881f57e6241d383f3606eb404446db45c4c4354e", 793,
+        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt"),
+    "results/unsupervised-layers.md": Saved(
+        "c6c3bd448eaa7f47d39b359fdba8c7763ee9e037407eb5745fc21921f99be2aa", 992,
+        "python -m experiments.unsupervised_layers > results/unsupervised-layers.md"),
+    "results/unsupervised-readout-rate.md": Saved(
+        "ef7d683a4d40bc3400e213bd77d81383389fa17f59dfacc604a128e811d0f719", 389,
+        "python -m ff_tutorial train --preset unsupervised --validation --no-progress --save layers.pt && "
+        "python -m experiments.readout_rate layers.pt > results/unsupervised-readout-rate.md"),
+    "results/unsupervised-readout.md": Saved(
+        "f402fe746fbcfe1ab8ec2d0e04f93bb097f331397ac67bb74161ad48c8701686", 334,
+        "python -m experiments.unsupervised_readout > results/unsupervised-readout.md"),
+    "results/unsupervised.json": Saved(
+        "299c19149931126f8f0030ca29ca83dd891b0484bd283fbc7a82d98e7ab008c0", 961,
+        "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
+        "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/validation/ensembles/jitter-1-pair.json": Saved(
+        "07e4fcc283c1c4cf79b42ecc30d67b470443336f61769111356988f0834a8d0f", 1_655,
+        "python -m ff_tutorial evaluate models/validation/jitter-1.pt models/validation/jitter-1-seed-1.pt "
+        "--validation --metrics results/validation/ensembles/jitter-1-pair.json"),
+    "results/validation/hard.json": Saved(
+        "f120c4072349238070abe2990b9b06d5a2a836a2b7412a117138c6df36f5dc11", 977,
+        "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --negatives "
+        "hard --metrics results/validation/hard.json"),
+    "results/validation/jitter-1-seed-1.json": Saved(
+        "4702018bc55b337130f86f1ccf0b80ce5b18d137a5606407c7944746cdad76b4", 1_105,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --validation --no-progress --jitter 1 "
+        "--seed 1 --metrics results/validation/jitter-1-seed-1.json --save "
+        "models/validation/jitter-1-seed-1.pt"),
+    "results/validation/jitter-1.json": Saved(
+        "0a67e97478dddeb2b0b11911083e8dcf0dcecd1a6eec1d3f9dc85cdd3761252e", 1_079,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --validation --no-progress --jitter 1 "
+        "--metrics results/validation/jitter-1.json --save models/validation/jitter-1.pt"),
+    "results/validation/jitter-100.json": Saved(
+        "bb160ce4def40eeff8d643c8cec30afa1536d2ea986896a92842530542b3502f", 1_085,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --validation --no-progress --jitter 2 "
+        "--metrics results/validation/jitter-100.json --save models/validation/jitter-100.pt"),
+    "results/validation/jitter-150.json": Saved(
+        "12fb922de94f14bba2da0cfd19fe38b6b6eba976140d191a025e4d5881e77775", 1_084,
+        "python -m ff_tutorial train --preset accurate --epochs 150 --validation --no-progress --jitter 2 "
+        "--metrics results/validation/jitter-150.json --save models/validation/jitter-150.pt"),
+    "results/validation/jitter-hard.json": Saved(
+        "7ec6dc5940c7995aeb0fa566e1c12477b1e8e59176042c7f973b4a34e08c4373", 1_099,
+        "python -m ff_tutorial train --preset accurate --epochs 60 --validation --no-progress --jitter 2 "
+        "--negatives hard --metrics results/validation/jitter-hard.json --save "
+        "models/validation/jitter-hard.pt"),
+    "results/validation/jitter.json": Saved(
+        "daad14c0f6aa184fd5373daa019d33dadf38fd98b8b1b8fcf6de281e4e3fcaf5", 988,
+        "python -m ff_tutorial train --preset accurate --epochs 60 --validation --no-progress --jitter 2 "
+        "--metrics results/validation/jitter.json"),
+    "results/validation/peer.json": Saved(
+        "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
+        "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
+        "0.03 --metrics results/validation/peer.json"),
+    "results/validation/wrong.json": Saved(
+        "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
+        "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "
+        "results/validation/wrong.json"),
 }
 
 
@@ -69,19 +153,63 @@ def saved_file(path: str) -> Path:
     package runs from a clone, else the cached copy, else a download into the cache (checked by SHA-256)."""
     if path not in SAVED:
         raise ValueError(f"no saved file {path!r}; there are {', '.join(sorted(SAVED))}")
-    in_checkout = CHECKOUT / path
-    if (CHECKOUT / "pyproject.toml").is_file() and in_checkout.is_file():
-        return in_checkout
-    cached = CACHE / path
-    if cached.is_file() and _sha256(cached) == SAVED[path].sha256:
-        return cached
-    return _download(path, cached)
+    if _in_clone(path):
+        return CHECKOUT / path
+    return CACHE / path if _cached(path) else _download(path)
+
+
+def saved_folder(folder: str) -> Path:
+    """The local copy of the repository's `folder` ("results"), holding every file of SAVED under it,
+    under its own path: the checkout's folder in a clone, else the cache's, where whatever is missing is
+    downloaded first (each file checked by SHA-256)."""
+    folder = folder.strip("/")
+    paths = sorted(p for p in SAVED if p.startswith(f"{folder}/"))
+    if not paths:
+        raise ValueError(f"no saved files under {folder}/; there are files under "
+                         f"{', '.join(sorted({p.split('/')[0] + '/' for p in SAVED}))}")
+    if all(_in_clone(p) for p in paths):
+        return CHECKOUT / folder
+    missing = [p for p in paths if not _cached(p)]
+    if missing:  # one line for the lot: a folder is a few dozen small files
+        size = sum(SAVED[p].size for p in missing)
+        print(f"Downloading {len(missing)} files of {folder}/ ({_megabytes(size)}) from {files_url(folder)} ...",
+              flush=True)
+    for path in missing:
+        _download(path, announce=False)
+    return CACHE / folder
+
+
+def new_run_folder(name: str = "rerun") -> Path:
+    """A folder that does not exist yet, for a new run's files: results/NAME-<date>-<time> of the clone
+    this package runs from, or of the working folder where there is none (Colab). A run writes new files
+    beside the recorded ones, never over them."""
+    top = CHECKOUT if (CHECKOUT / "pyproject.toml").is_file() else Path.cwd()
+    folder = top / "results" / f"{name}-{time.strftime('%Y-%m-%d-%H%M')}"
+    for n in range(2, 100):  # two runs started in the same minute
+        if not folder.exists():
+            return folder
+        folder = folder.with_name(f"{name}-{time.strftime('%Y-%m-%d-%H%M')}-{n}")
+    raise FileExistsError(f"{folder.parent} holds {name} folders for every try of this minute")
 
 
 def files_url(path: str) -> str:
     from .repository import raw_url  # not at the top: `python -m ff_tutorial.repository` must import it first
     base = os.environ.get(FILES_URL_VARIABLE)
     return f"{base.rstrip('/')}/{path}" if base else raw_url(path)
+
+
+def _in_clone(path: str) -> bool:
+    return (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / path).is_file()
+
+
+def _cached(path: str) -> bool:
+    """Whether the cache holds the file as recorded (a damaged or older copy is downloaded again)."""
+    cached = CACHE / path
+    return cached.is_file() and cached.stat().st_size == SAVED[path].size and _sha256(cached) == SAVED[path].sha256
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
 def _sha256(file: Path) -> str:
@@ -92,10 +220,11 @@ def _sha256(file: Path) -> str:
     return digest.hexdigest()
 
 
-def _download(path: str, destination: Path) -> Path:
-    """Download into a temporary name beside `destination`, check it, and only then rename it into place."""
-    expected, url = SAVED[path], files_url(path)
-    print(f"Downloading {path} ({expected.size / 1e6:.1f} MB) from {url} ...", flush=True)
+def _download(path: str, announce: bool = True) -> Path:
+    """Download into a temporary name beside the cached copy's place, check it, and only then rename it there."""
+    expected, url, destination = SAVED[path], files_url(path), CACHE / path
+    if announce:
+        print(f"Downloading {path} ({_megabytes(expected.size)}) from {url} ...", flush=True)
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.{os.getpid()}.part")
     digest, size = hashlib.sha256(), 0
@@ -119,3 +248,130 @@ def _download(path: str, destination: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return destination
+
+
+# ----- keeping the table: `python -m ff_tutorial.saved` -----
+
+TABLE = re.compile(r"^SAVED = \{\n.*?^\}\n", re.M | re.S)
+
+
+def read_table(source: str) -> dict:
+    """The SAVED table written in `source` (the text of this file, or of another checkout's copy)."""
+    (assignment,) = ast.parse(TABLE.search(source).group(0)).body
+    return {ast.literal_eval(key): Saved(*(ast.literal_eval(arg) for arg in value.args))
+            for key, value in zip(assignment.value.keys, assignment.value.values)}
+
+
+def table_source(table: dict) -> str:
+    """The SAVED table as this file writes it: sorted by path, each command cut at spaces into lines."""
+    lines = ["SAVED = {"]
+    for path in sorted(table):
+        entry = table[path]
+        lines += [f"    {_quoted(path)}: Saved(", f"        {_quoted(entry.sha256)}, {entry.size:_},"]
+        pieces, piece = [], ""
+        for word in entry.command.split(" "):
+            if piece and len(piece) + len(word) > 100:
+                pieces.append(piece)
+                piece = ""
+            piece += word + " "
+        pieces.append(piece[:-1])
+        lines += [f"        {_quoted(piece)}" for piece in pieces]
+        lines[-1] += "),"
+    return "\n".join(lines + ["}"]) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def difference(path: str, root: Path = CHECKOUT, table: dict = SAVED) -> str | None:
+    """What is wrong with `path` under `root` against its entry in `table`, in a line, or None if nothing:
+    a file that changed or is gone, with what to do about it."""
+    file, entry = root / path, table[path]
+    if not file.is_file():
+        return (f"{path} is recorded in ff_tutorial/saved.py but is not in the checkout: restore it "
+                f"(git checkout -- {path}); a chapter that reads it finds nothing on Colab otherwise")
+    sha256, size = _sha256(file), file.stat().st_size
+    if (sha256, size) == (entry.sha256, entry.size):
+        return None
+    changed = (f"{path} has changed since it was recorded ({size:,} bytes, SHA-256 {sha256[:12]}..., "
+               f"recorded {entry.size:,} bytes, {entry.sha256[:12]}...)")
+    if path.startswith(RECORDS):
+        return (f"{changed}. A results file is the record a reported number is read from and never changes: "
+                f"restore it (git checkout -- {path}) and write a new run to a new file "
+                "(`python -m ff_tutorial.saved --add` records it)")
+    return (f"{changed}: restore it (git checkout -- {path}), or, if it was re-saved on purpose and still gives "
+            f"its recorded results, record it with `python -m ff_tutorial.saved --replace {path}`")
+
+
+def command_of(path: str, root: Path, table: dict) -> str | None:
+    """What wrote `path`: a metrics file names its own command; a network, the command that saved it, as a
+    metrics file in `table` records it (not one of results/earlier/, whose runs were saved over)."""
+    if path.endswith(".json"):
+        try:
+            return json.loads((root / path).read_text(encoding="utf-8")).get("command")
+        except (ValueError, AttributeError):
+            return None
+    saved_it = re.compile(rf"--save {re.escape(path)}(\s|$)")
+    return next((entry.command for entry in table.values() if saved_it.search(entry.command)), None)
+
+
+def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = None) -> dict:
+    """`table` with the files `add` (new) and `replace` (networks that changed on purpose) recorded as they are
+    under `root`; every other entry is kept as recorded. Raises ValueError for what may not be recorded."""
+    table = dict(table)
+    for path in [*add, *replace]:
+        if not (root / path).is_file():
+            raise ValueError(f"{path} is not a file under {root}")
+    for path in add:
+        if path in table:
+            raise ValueError(f"{path} is recorded already; a changed network is recorded with --replace, "
+                             "and a results file never changes")
+    for path in replace:
+        if path not in table:
+            raise ValueError(f"{path} is not recorded yet: record a new file with --add")
+        if path.startswith(RECORDS):
+            raise ValueError(difference(path, root, table) or f"{path} has not changed")
+    for path in sorted(add, key=lambda p: not p.endswith(".json")):  # metrics first: they name the networks
+        found = command_of(path, root, table)
+        if not (found or command):
+            raise ValueError(f"cannot tell what wrote {path}: name the command with --command")
+        table[path] = Saved(_sha256(root / path), (root / path).stat().st_size, found or command)
+    for path in replace:
+        table[path] = Saved(_sha256(root / path), (root / path).stat().st_size, table[path].command)
+    return table
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ff_tutorial.saved",
+                                     description="Check or extend the table of recorded files in ff_tutorial/saved.py.")
+    parser.add_argument("--check", action="store_true", help="list the recorded files that changed (exit 1 if any)")
+    parser.add_argument("--add", nargs="+", default=[], metavar="PATH", help="record new files (repository paths)")
+    parser.add_argument("--replace", nargs="+", default=[], metavar="PATH",
+                        help="record a network that was re-saved on purpose (never a results file)")
+    parser.add_argument("--command", help="what wrote the added files that do not say (a table of results)")
+    parser.add_argument("--root", type=Path, default=CHECKOUT, help="the checkout to work on (this one)")
+    args = parser.parse_args(argv)
+    source_file = args.root / "ff_tutorial" / "saved.py"
+    if not source_file.is_file():
+        parser.error(f"{args.root} is not a checkout of the repository (no ff_tutorial/saved.py)")
+    source = source_file.read_text(encoding="utf-8")
+    table = read_table(source)
+    if args.add or args.replace:
+        try:
+            table = recorded(table, args.root, args.add, args.replace, args.command)
+        except ValueError as error:
+            parser.error(str(error))
+        source_file.write_text(TABLE.sub(lambda _: table_source(table), source), encoding="utf-8")
+        for path in [*args.add, *args.replace]:
+            print("recorded", path)
+    wrong = [line for line in (difference(path, args.root, table) for path in sorted(table)) if line]
+    for line in wrong:
+        print(line)
+    if not wrong:
+        print(f"every one of the {len(table)} recorded files is as recorded")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

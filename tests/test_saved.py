@@ -1,11 +1,14 @@
-"""Saved networks by name: the clone's copy, else a cached or downloaded one that is the file the
-package recorded; and the chapters' loading cells, run as the chapters run them."""
+"""Saved networks and recorded results by path: the clone's copy, else a cached or downloaded one that is
+the file the package recorded; the table of those files, kept by `python -m ff_tutorial.saved`; and the
+chapters' loading cells, run as the chapters run them, in the clone and as on Colab."""
 
 import contextlib
 import functools
 import hashlib
 import http.server
 import json
+import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -14,7 +17,8 @@ import pytest
 import ff_tutorial
 from ff_tutorial import saved
 from ff_tutorial.repository import BRANCH, REPOSITORY
-from ff_tutorial.saved import SAVED, DownloadError, saved_file, saved_network
+from ff_tutorial.cli import build_parser
+from ff_tutorial.saved import SAVED, DownloadError, new_run_folder, saved_file, saved_folder, saved_network
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,13 +65,97 @@ def sha256(path):
 @pytest.mark.parametrize("path", sorted(SAVED))
 def test_the_recorded_files_are_the_repository_files(path):
     file = ROOT / path
-    assert (sha256(file), file.stat().st_size) == (SAVED[path].sha256, SAVED[path].size), (
-        f"{path} changed: its entry in ff_tutorial/saved.py must now say "
-        f"Saved({sha256(file)!r}, {file.stat().st_size:_}, ...), or Colab's readers download a file that fails "
-        "its check")
-    assert path.split("/")[1].split(".")[0] in SAVED[path].command and path in SAVED[path].command
+    assert (sha256(file), file.stat().st_size) == (SAVED[path].sha256, SAVED[path].size), saved.difference(path)
+    assert saved.difference(path) is None
+    assert path in SAVED[path].command
 
 
+def test_the_chapters_read_files_are_recorded():
+    """What chapters 4 to 9 read, by path; the runs below check that they read nothing else."""
+    candidates = ["wrong", "peer", "hard", "jitter", "jitter-100", "jitter-150", "jitter-1", "jitter-hard"]
+    read = {"models/seed.pt", "results/seed.json", "models/scaled.pt", "models/scaled-seed-1.pt",
+            "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
+            "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
+            "results/unsupervised.json", "results/unsupervised-readout.md", "results/unsupervised-layers.md",
+            "results/unsupervised-readout-rate.md", *(f"results/validation/{name}.json" for name in candidates)}
+    assert read <= set(SAVED), read - set(SAVED)
+
+
+def test_the_table_is_written_as_the_command_writes_it():
+    source = (ROOT / "ff_tutorial" / "saved.py").read_text()
+    assert saved.read_table(source) == SAVED
+    assert saved.table_source(SAVED) in source  # so that `--add` changes only the lines of what it adds
+    assert max(len(line) for line in saved.table_source(SAVED).splitlines()) <= 120
+
+
+@pytest.fixture
+def checkout(tmp_path):
+    """A checkout with an empty table, a metrics file and the network its command saved."""
+    (tmp_path / "ff_tutorial").mkdir()
+    (tmp_path / "ff_tutorial" / "saved.py").write_text('"""x"""\n\nSAVED = {\n}\n\n\ndef f():\n    pass\n')
+    (tmp_path / "results").mkdir()
+    (tmp_path / "models").mkdir()
+    command = "python -m ff_tutorial train --preset fast --metrics results/run.json --save models/run.pt"
+    (tmp_path / "results" / "run.json").write_text(json.dumps({"command": command, "test_error": 0.05}))
+    (tmp_path / "models" / "run.pt").write_bytes(b"weights")
+    return tmp_path
+
+
+def table_in(root):
+    return saved.read_table((root / "ff_tutorial" / "saved.py").read_text())
+
+
+def test_added_files_are_recorded_with_what_wrote_them(checkout, capsys):
+    assert saved.main(["--root", str(checkout), "--add", "models/run.pt", "results/run.json"]) == 0
+    table = table_in(checkout)
+    command = json.loads((checkout / "results" / "run.json").read_text())["command"]
+    assert table == {
+        "models/run.pt": saved.Saved(hashlib.sha256(b"weights").hexdigest(), 7, command),
+        "results/run.json": saved.Saved(sha256(checkout / "results" / "run.json"),
+                                        (checkout / "results" / "run.json").stat().st_size, command)}
+    assert (checkout / "ff_tutorial" / "saved.py").read_text().endswith("\n\n\ndef f():\n    pass\n")
+    assert "every one of the 2 recorded files is as recorded" in capsys.readouterr().out
+
+    (checkout / "results" / "table.md").write_text("| a |\n")
+    with pytest.raises(SystemExit):  # a table does not say what wrote it
+        saved.main(["--root", str(checkout), "--add", "results/table.md"])
+    assert "name the command with --command" in capsys.readouterr().err
+    assert saved.main(["--root", str(checkout), "--add", "results/table.md", "--command", "python -m x"]) == 0
+    assert table_in(checkout)["results/table.md"].command == "python -m x"
+    with pytest.raises(SystemExit):
+        saved.main(["--root", str(checkout), "--add", "results/table.md"])
+    assert "recorded already" in capsys.readouterr().err
+
+
+def test_a_changed_result_is_named_and_never_recorded(checkout, capsys):
+    saved.main(["--root", str(checkout), "--add", "models/run.pt", "results/run.json"])
+    recorded = table_in(checkout)
+    (checkout / "results" / "run.json").write_text('{"test_error": 0.01}')
+    capsys.readouterr()
+    assert saved.main(["--root", str(checkout), "--check"]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("results/run.json has changed since it was recorded")
+    assert "never changes" in line and "git checkout -- results/run.json" in line
+    with pytest.raises(SystemExit):
+        saved.main(["--root", str(checkout), "--replace", "results/run.json"])
+    assert "never changes" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        saved.main(["--root", str(checkout), "--add", "results/run.json"])
+    assert table_in(checkout) == recorded
+
+
+def test_a_network_saved_again_on_purpose_is_recorded_only_when_named(checkout, capsys):
+    saved.main(["--root", str(checkout), "--add", "models/run.pt", "results/run.json"])
+    (checkout / "models" / "run.pt").write_bytes(b"weights, in a new format")
+    (checkout / "results" / "new.json").write_text(json.dumps({"command": "python -m ff_tutorial evaluate x"}))
+    capsys.readouterr()
+    assert saved.main(["--root", str(checkout), "--add", "results/new.json"]) == 1  # added, but the network is named
+    out = capsys.readouterr().out
+    assert "models/run.pt has changed" in out and "--replace models/run.pt" in out
+    assert table_in(checkout)["models/run.pt"].sha256 == hashlib.sha256(b"weights").hexdigest()
+    assert saved.main(["--root", str(checkout), "--replace", "models/run.pt"]) == 0
+    assert table_in(checkout)["models/run.pt"] == saved.Saved(
+        hashlib.sha256(b"weights, in a new format").hexdigest(), 24, table_in(checkout)["results/run.json"].command)
 def test_in_a_clone_the_clone_copy_is_used():
     assert saved_network("seed") == ROOT / "models" / "seed.pt"
     assert saved_file("results/seed.json") == ROOT / "results" / "seed.json"
@@ -126,6 +214,56 @@ def test_the_download_address_is_built_from_the_repository_url(monkeypatch):
 def test_an_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match="no saved file 'models/best.pt'; there are .*models/seed.pt"):
         saved_network("best")
+
+
+RECORDED_RESULTS = sorted(p for p in SAVED if p.startswith("results/"))
+
+
+def test_a_folder_is_the_clone_folder_in_a_clone():
+    assert saved_folder("results") == ROOT / "results"
+    with pytest.raises(ValueError, match="no saved files under data/; there are files under models/, results/"):
+        saved_folder("data")
+
+
+def test_elsewhere_a_folder_is_downloaded_file_by_file_checked_and_kept(elsewhere, repository_server, capsys):
+    folder = saved_folder("results")
+    assert folder == elsewhere / "results"
+    assert sorted(repository_server) == [f"/{p}" for p in RECORDED_RESULTS]
+    assert sorted(str(p.relative_to(elsewhere)) for p in folder.rglob("*")
+                  if p.is_file()) == RECORDED_RESULTS  # nothing else, no temporary file
+    assert all((folder.parent / p).read_bytes() == (ROOT / p).read_bytes() for p in RECORDED_RESULTS)
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"Downloading {len(RECORDED_RESULTS)} files of results/ (")
+    (folder / "scaled.json").write_text("{}")  # damaged since: only that one comes again
+    assert saved_folder("results") == folder
+    assert sorted(repository_server) == sorted([f"/{p}" for p in RECORDED_RESULTS] + ["/results/scaled.json"])
+
+
+def test_elsewhere_a_folder_with_a_changed_file_on_the_server_is_refused(elsewhere, tmp_path, monkeypatch):
+    served = tmp_path / "served"
+    shutil.copytree(ROOT / "results", served / "results")
+    changed = served / "results" / "validation" / "jitter-1.json"
+    changed.write_text(changed.read_text().replace('"validation_error": 0.012', '"validation_error": 0.010'))
+    assert changed.read_bytes() != (ROOT / "results" / "validation" / "jitter-1.json").read_bytes()
+    with serve(served) as (url, _):
+        monkeypatch.setenv(saved.FILES_URL_VARIABLE, url)
+        with pytest.raises(DownloadError, match=r"^results/validation/jitter-1\.json from .* is not the file"):
+            saved_folder("results")
+    assert not (elsewhere / "results" / "validation" / "jitter-1.json").exists()
+
+
+def test_a_new_run_folder_is_new_and_in_the_clone_or_the_working_folder(elsewhere, tmp_path, monkeypatch):
+    monkeypatch.setattr(saved, "CHECKOUT", ROOT)
+    folder = new_run_folder()
+    assert folder.parent == ROOT / "results" and re.fullmatch(r"rerun-\d{4}-\d\d-\d\d-\d{4}", folder.name)
+    assert not folder.exists()
+    monkeypatch.setattr(saved, "CHECKOUT", tmp_path / "site-packages")
+    monkeypatch.chdir(tmp_path)
+    first = new_run_folder("mine")
+    assert first.parent == tmp_path / "results" and first.name.startswith("mine-")
+    first.mkdir(parents=True)
+    second = new_run_folder("mine")
+    assert second != first and not second.exists() and second.parent == first.parent
 
 
 # ----- the chapters' loading cells, run as the chapters run them -----
@@ -190,3 +328,148 @@ def test_a_chapter_honours_a_path_it_is_given_and_goes_on_without_a_network_it_c
     trying, said = capsys.readouterr().out.splitlines()
     assert trying.startswith("Downloading models/seed.pt")
     assert said.startswith("No saved blog network here") and "could not download models/seed.pt" in said
+
+
+# ----- chapters 8 and 9: every recorded file they read, in the clone and as on Colab -----
+
+def code_cells(name):
+    """Index -> source of each code cell of a chapter, without its IPython magics."""
+    notebook = json.loads((ROOT / "notebooks" / name).read_text())
+    return {i: "\n".join(line for line in "".join(c["source"]).splitlines() if not line.startswith("%"))
+            for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code"}
+
+
+def run_cells(name, indices, after=None, **parameters):
+    """The namespace after the cells ran in order, the parameters given replacing the defaults after the
+    parameters cell (the first), as papermill injects them; `after` maps a cell to a function of the namespace."""
+    cells, namespace = code_cells(name), {}
+    for i in indices:
+        exec(cells[i], namespace)
+        if i == indices[0]:
+            namespace.update(parameters)
+        if after and i in after:
+            after[i](namespace)
+    return namespace
+
+
+# Chapter 8's cells that read or write files, less those that measure the networks (a minute and more).
+CHAPTER_8, CHAPTER_8_CELLS = "08_scaling_up.ipynb", [3, 4, 8, 10, 12, 22, 23, 25, 26, 30]
+CHAPTER_9, CHAPTER_9_CELLS = "09_unsupervised_ff.ipynb", [3, 4, 24, 26, 28, 30]
+TABLES_OF_9 = ["unsupervised-readout.md", "unsupervised-layers.md", "unsupervised-readout-rate.md"]
+
+
+def read_by_chapter_8(namespace):
+    return {key: namespace[key] for key in ["validation", "scaled", "pair_validation", "second_validation",
+                                            "second_run", "pair", "seed", "rows", "use_pair", "chosen"]}
+
+
+def read_by_chapter_9(namespace):
+    return {"rows": namespace["rows"], **{name: namespace["recorded"](name).data for name in TABLES_OF_9}}
+
+
+def as_on_colab(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # the notebook alone
+    monkeypatch.setattr(saved, "CHECKOUT", tmp_path / "site-packages")
+    monkeypatch.setattr(saved, "CACHE", tmp_path / "cache")
+
+
+@pytest.mark.parametrize("chapter", [8, 9])
+def test_chapters_8_and_9_read_the_same_recorded_results_in_the_clone_and_as_on_colab(chapter, monkeypatch,
+                                                                                     tmp_path, capsys):
+    name, cells, read = ((CHAPTER_8, CHAPTER_8_CELLS, read_by_chapter_8) if chapter == 8
+                         else (CHAPTER_9, CHAPTER_9_CELLS, read_by_chapter_9))
+    monkeypatch.chdir(ROOT / "notebooks")
+    in_clone = run_cells(name, cells)
+    printed_in_clone = capsys.readouterr().out
+    assert in_clone["results"] == ROOT / "results"
+    if chapter == 8:
+        assert (in_clone["model_path"], in_clone["second_model"]) == (ROOT / "models" / "scaled.pt",
+                                                                      ROOT / "models" / "scaled-seed-1.pt")
+        assert in_clone["scaled"] == json.loads((ROOT / "results" / "scaled.json").read_text())
+        assert "| this chapter, two 3 x 1000 networks together, one pass | 1.05% |" in "\n".join(in_clone["rows"])
+    else:
+        assert "not run yet" not in "\n".join(in_clone["rows"])
+        assert all("is not here" not in text for text in read_by_chapter_9(in_clone).values())
+
+    as_on_colab(monkeypatch, tmp_path)
+    with serve(ROOT) as (url, requests):
+        monkeypatch.setenv(saved.FILES_URL_VARIABLE, url)
+        on_colab = run_cells(name, cells)
+    assert read(on_colab) == read(in_clone)
+    printed = capsys.readouterr().out.splitlines()
+    assert [line for line in printed if not line.startswith("Downloading ")] == printed_in_clone.splitlines()
+    networks = ["/models/scaled-seed-1.pt", "/models/scaled.pt"] if chapter == 8 else []
+    assert sorted(requests) == networks + [f"/{p}" for p in RECORDED_RESULTS]
+    assert on_colab["results"] == tmp_path / "cache" / "results"
+
+
+def test_chapter_8_honours_the_folders_it_is_given(monkeypatch, tmp_path):
+    mine = tmp_path / "mine"
+    shutil.copytree(ROOT / "results", mine)
+    (mine / "models").mkdir()
+    shutil.copyfile(ROOT / "models" / "scaled-seed-1.pt", mine / "models" / "scaled-seed-1.pt")
+    monkeypatch.setattr(saved, "CHECKOUT", tmp_path / "site-packages")  # nothing may come from elsewhere
+    monkeypatch.setattr(saved, "CACHE", tmp_path / "cache")
+    monkeypatch.setenv(saved.FILES_URL_VARIABLE, "http://127.0.0.1:9")
+    given = run_cells(CHAPTER_8, CHAPTER_8_CELLS[:-1], RESULTS=str(mine))  # the last reads the repository's seed.json
+    assert (given["results"], given["model_path"], given["second_model"]) == (
+        mine, mine / "models" / "scaled.pt", mine / "models" / "scaled-seed-1.pt")
+    given = run_cells(CHAPTER_8, [3, 4], RESULTS=str(mine), MODEL=str(tmp_path / "net.pt"))
+    assert given["model_path"] == tmp_path / "net.pt"
+    with pytest.raises(FileNotFoundError, match="scaled.json is missing: run with RUN = True"):
+        run_cells(CHAPTER_8, [3, 4], RESULTS=str(tmp_path / "nothing-here"))
+
+
+def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(monkeypatch, tmp_path, capsys):
+    """RUN = True, each command parsed as the command line parses it instead of run: every file it names is
+    new and in a new folder, and its settings are those of the recorded run it repeats. Each command writes
+    the recorded run's metrics, so that the chapter reads on as after a real run."""
+    monkeypatch.chdir(ROOT / "notebooks")
+    as_recorded = read_by_chapter_8(run_cells(CHAPTER_8, CHAPTER_8_CELLS))
+    clone = tmp_path / "clone"  # a clone to make the new folder in
+    (clone / "results").mkdir(parents=True)
+    (clone / "pyproject.toml").touch()
+    shutil.copyfile(ROOT / "results" / "seed.json", clone / "results" / "seed.json")  # read, never written
+    monkeypatch.setattr(saved, "CHECKOUT", clone)
+    capsys.readouterr()
+    commands = []
+
+    def instead_of_running(argv):
+        args = build_parser().parse_args(argv)
+        folder = namespace["results"]
+        relative = Path(args.metrics).relative_to(folder)  # a metrics file for each run, in the new folder
+        for path in [args.metrics, getattr(args, "save", None)]:
+            assert path is None or (Path(path).is_relative_to(folder) and not Path(path).exists()), path
+        recorded = json.loads((ROOT / "results" / relative).read_text())
+        commands.append((args, build_parser().parse_args(recorded["command"].split()[3:])))
+        for path in [args.metrics, getattr(args, "save", None)]:
+            if path:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)  # as the command line does
+        shutil.copyfile(ROOT / "results" / relative, args.metrics)
+        if getattr(args, "save", None):
+            Path(args.save).touch()
+        return 0
+
+    namespace = {}
+    ran = run_cells(CHAPTER_8, CHAPTER_8_CELLS, RUN=True,
+                    after={4: lambda ns: (namespace.update(ns), ns.update(ff_tutorial_command=instead_of_running))})
+    folder = ran["results"]
+    assert folder.parent == clone / "results" and folder.name.startswith("rerun-")
+    assert ran["model_path"] == folder / "models" / "scaled.pt"
+    assert f"this run writes its metrics into {folder}" in capsys.readouterr().out
+    assert len(commands) == 8 + 1 + 2 + 2  # the candidates, the final run, the pair on validation, the final pair
+    for new, recorded in commands:
+        assert new.command == recorded.command
+        if new.command == "train":
+            assert vars(new) | {"save": None, "metrics": None} == vars(recorded) | {"save": None, "metrics": None}
+        else:
+            assert [Path(m).name for m in new.models] == [Path(m).name for m in recorded.models]
+            assert new.validation == recorded.validation
+    assert read_by_chapter_8(ran) == as_recorded
+    assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
+        "pyproject.toml", "results/seed.json"]
+
+    with pytest.raises(FileExistsError, match="holds files already: a run writes new files, never over others"):
+        run_cells(CHAPTER_8, [3, 4], RUN=True, RESULTS=str(folder))
+    with pytest.raises(FileExistsError, match="never over others"):
+        run_cells(CHAPTER_8, [3, 4], RUN=True, MODEL=str(ROOT / "models" / "scaled.pt"))
