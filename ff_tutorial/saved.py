@@ -68,6 +68,13 @@ SAVED = {
         "38d33aadb3cf5b09f2ed6b319cc3fb877d72967d5b122eeeb69707170c67ae9a", 11_284_796,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/accurate.json": Saved(
+        "8a06608d0f11d8a419e5c1e0e40be4840f8d0604a74929d6e0980110ecaec18f", 2_573,
+        "python -m ff_tutorial train --preset accurate --eval-every 1 --no-progress --metrics "
+        "results/accurate.json"),
+    "results/anchors.json": Saved(
+        "0f154c191c01cb29198d78d7f6c321618edc69bda4a834253b792fd7eb9496b1", 4_712,
+        "written by hand from the published sources it names"),
     "results/ensembles/scaled-pair.json": Saved(
         "a14e8004de4019ec4a9b780748a4be558534a8b3dbe3cafd4e5d90e37e34e80c", 1_544,
         "python -m ff_tutorial evaluate models/scaled.pt models/scaled-seed-1.pt --metrics "
