@@ -7,8 +7,9 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `gpu_runs`: repeats the recorded runs on a CUDA GPU, into results/gpu/;
 - `readout_rate`: the read-out's learning rate and epochs, chosen on a network's final layers;
 - `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
-- `unsupervised_layers`: the unsupervised layers' own settings, compared.
+- `unsupervised_layers`: the unsupervised layers' own settings, compared;
+- `gallery`: chapter 11's gallery of small runs, one setting changed at a time, into results/gallery/.
 
-The last three are searches on the validation split: no test image is looked at. Speed measurements
-are in benchmarks/.
+`readout_rate`, `unsupervised_readout`, `unsupervised_layers` and `gallery` measure on the validation
+split: no test image is looked at. Speed measurements are in benchmarks/.
 """

@@ -51,7 +51,9 @@ def defaults(chapter: int) -> dict:
     (9, "LR", "0.03", "LR must be a positive number, got '0.03'"),
     (9, "PEER_NORM", -0.1, "PEER_NORM must be a number, zero or positive"),
     (4, "EMBEDDING", "both", "EMBEDDING must be 'concat' or 'overlay', got 'both'"),
-    (11, "NEGATIVES", "right", "NEGATIVES must be 'wrong' or 'permuted' or 'hard', got 'right'"),
+    (11, "NEGATIVES", "right", "NEGATIVES must be 'wrong' or 'permuted' or 'hard' or 'hybrid', got 'right'"),
+    (11, "TRAIN_SIZE", 50_001, "TRAIN_SIZE must be an integer from 1 to 50000"),
+    (11, "JITTER", 28, "JITTER must be an integer from 0 to 27 (pixels)"),
     (5, "USE_SAVED_SEED_NETWORK", 1, "USE_SAVED_SEED_NETWORK must be True or False, got 1"),
     (8, "RUN", "yes", "RUN must be True or False"),
 ])
@@ -64,6 +66,7 @@ def test_a_bad_value_is_named_with_what_it_must_be(chapter, name, value, says):
 @pytest.mark.parametrize("chapter, name, value", [
     (4, "BATCH_SIZE", None), (9, "PEER_NORM", 0), (2, "EXAMPLE", 0), (6, "NUM_WEIGHTS", 500),
     (1, "TRAIN_SIZE", 60_000), (1, "HIDDEN", (100,)), (11, "EMBEDDING", "concat"),
+    (11, "NEGATIVES", "hybrid"), (11, "JITTER", 0),
 ])
 def test_the_edges_of_what_is_allowed_pass(chapter, name, value):
     check_parameters(chapter, dict(defaults(chapter), **{name: value}))
