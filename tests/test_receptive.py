@@ -8,6 +8,7 @@ import torch
 import ff_tutorial as ff
 import ff_tutorial.cli as cli
 from ff_tutorial import FFNetwork
+from ff_tutorial.engine import Engine
 from ff_tutorial.receptive import local_connections, network_connections
 from ff_tutorial.recipes import Recipe, train
 
@@ -76,13 +77,20 @@ def test_weights_outside_the_fields_stay_exactly_zero_while_the_others_learn(sch
     for seed, net in zip([0, 1, 2], nets):
         ff.seed_everything(seed)
         start = recipe.build()  # the weights this network started from
+        assert all(torch.count_nonzero(w) == 0 for w in outside_the_fields(start))
         outside = outside_the_fields(net)
         assert len(outside) == 2 and all(w.numel() > 0 and torch.count_nonzero(w) == 0 for w in outside)
         for layer, before in zip(net.layers, start.layers):
-            inside = layer.linear.weight if layer.connections is None else layer.linear.weight[layer.connections]
-            assert not torch.allclose(inside, before.linear.weight[before.linear.weight != 0]
-                                      if layer.connections is not None else before.linear.weight)
+            seen = torch.ones_like(layer.linear.weight, dtype=torch.bool) if layer.connections is None \
+                else layer.connections
+            assert not torch.allclose(layer.linear.weight[seen], before.linear.weight[seen])  # they learn
     assert nets[0].layers[2].connections is None  # the top layer is fully connected
+
+
+def test_the_control_unmasked_steps_would_fill_the_zeros(monkeypatch):
+    monkeypatch.setattr(Engine, "within_fields", lambda engine, first, last: engine.weights[first:last + 1])
+    net, _ = train(LOCAL.replace(schedule="simultaneous", epochs=1), *data(), progress=False)
+    assert all(torch.count_nonzero(w) > w.numel() // 2 for w in outside_the_fields(net))
 
 
 def test_a_layer_trained_alone_keeps_its_zeros_too():
