@@ -100,6 +100,17 @@ def parse_dims(text: str) -> tuple:
     return dims
 
 
+def parse_field(text: str) -> tuple:
+    """'10:2' is a 10x10 patch at a stride of 2; '10' a stride of 1."""
+    parts = text.split(":")
+    try:
+        if len(parts) > 2:
+            raise ValueError(text)
+        return int(parts[0]), int(parts[1]) if len(parts) == 2 else 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a receptive field is FIELD or FIELD:STRIDE, like 10:2, got {text!r}")
+
+
 def parse_seeds(text: str) -> list:
     try:
         seeds = [int(s) for s in text.split(",")]
@@ -159,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
     train.add_argument("--jitter", type=non_negative(int), metavar="PIXELS",
                        help="shift each training image by up to this many pixels each epoch (0: off)")
+    train.add_argument("--receptive-fields", "--receptive-field", type=parse_field, nargs="+",
+                       metavar="FIELD[:STRIDE]", help="make the lowest layers local, one patch size (and "
+                       "stride) per layer from the bottom, e.g. 10:2 6:1; the rest stay fully connected")
     train.add_argument("--readout-epochs", type=non_negative(int), help="train the one-pass softmax read-out too")
     train.add_argument("--readout-from", type=non_negative(int), metavar="LAYER",
                        help="first layer whose activities the read-out sees (0: all of them)")
@@ -201,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from(args) -> Recipe:
     changes = {f.name: getattr(args, f.name) for f in fields(Recipe) if getattr(args, f.name, None) is not None}
+    if "receptive_fields" in changes:
+        changes["receptive_fields"] = tuple(changes["receptive_fields"])
     return PRESETS[args.preset].replace(**changes)
 
 

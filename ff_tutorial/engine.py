@@ -79,6 +79,9 @@ class Engine:
         self.weights = [w.mT.contiguous().requires_grad_() for w in stacked(lambda layer: layer.linear.weight)]
         self.biases = [b.requires_grad_() for b in stacked(lambda layer: layer.linear.bias)]
         self.means = stacked(lambda layer: layer.mean_activity)
+        # A local layer's connections, (in, out) like the weights; one for every network (one config).
+        self.connections = [None if layer.connections is None else layer.connections.T.to(w.dtype)
+                            for layer, w in zip(self.layers, self.weights)]
         for k, net in enumerate(nets):
             for layer, weight, bias, mean in zip(net.layers, self.weights, self.biases, self.means):
                 layer.linear.weight.data, layer.linear.bias.data = weight.data[k].T, bias.data[k]
@@ -118,10 +121,22 @@ class Engine:
         if zero_grad:
             self.optimizer.zero_grad(set_to_none=True)
         with self.precision_context():
-            losses, dead = local_step(self.layers[first:last + 1], self.weights[first:last + 1],
+            losses, dead = local_step(self.layers[first:last + 1], self.within_fields(first, last),
                                       self.biases[first:last + 1], self.means[first:last + 1], x)
         self.optimizer.step()
         return losses, dead
+
+    def within_fields(self, first: int, last: int) -> list:
+        """Layers first..last's stacked weights, each local one times its 0/1 connections.
+
+        The product is in the step, so its gradient is the weights' gradient times the connections:
+        exactly 0 outside the fields, where Adam's moments and so its updates stay exactly 0 (as do
+        SGD's), and the weights stay at the 0 they were drawn as. Nothing is written into the
+        weights after a step, so a captured CUDA graph holds nothing more, and the (K, in, out)
+        stack of K networks is masked by one (in, out) tensor, broadcast.
+        """
+        return [w if c is None else w * c
+                for w, c in zip(self.weights[first:last + 1], self.connections[first:last + 1])]
 
     def step(self, first: int, last: int, x) -> None:
         """One step of layers first..last on a (K, 2B, width) batch of unit-length rows, positives

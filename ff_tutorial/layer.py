@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .goodness import ff_loss, goodness, relu_goodness, symba_loss
+from .receptive import restrict_to_fields
 
 LOSSES = ("ff", "symba")
 OPTIMIZERS = ("adam", "sgd")
@@ -37,7 +38,7 @@ class FFLayer(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, threshold: float = 2.0, lr: float = 0.03,
                  optimizer: str = "adam", loss: str = "ff", symba_alpha: float = 4.0,
-                 peer_norm: float = 0.0, device=None):
+                 peer_norm: float = 0.0, connections: torch.Tensor | None = None, device=None):
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
@@ -48,12 +49,28 @@ class FFLayer(nn.Module):
         check_number("symba_alpha", symba_alpha)  # a negative one would reward negatives
         check_number("peer_norm", peer_norm, zero_ok=True)
         # Drawn on the CPU and moved: the same seed gives the same first weights on every device.
-        self.linear = nn.Linear(in_features, out_features).to(device)
+        self.linear = nn.Linear(in_features, out_features)
+        # A local layer (`receptive.py`): each unit sees only the inputs marked True in the (out, in)
+        # `connections`, saved with the weights. None: fully connected.
+        if connections is not None:
+            if connections.shape != (out_features, in_features) or connections.dtype != torch.bool:
+                raise ValueError(f"connections must be a bool tensor of shape ({out_features}, {in_features})")
+            restrict_to_fields(self.linear, connections)
+            # No gradient outside the fields, so Adam's and SGD's updates there are exactly 0.
+            self.linear.weight.register_hook(self.within_fields)
+            connections = connections.to(device)
+        self.linear.to(device)
+        self.register_buffer("connections", connections)
         self.threshold, self.loss_name, self.symba_alpha = threshold, loss, symba_alpha
         self.peer_norm, self.lr, self.optimizer_name = peer_norm, lr, optimizer
         # Each unit's running mean activity, for peer normalization (keeps units from dying).
         self.register_buffer("mean_activity", torch.zeros(out_features, device=device))
         self.optimizer = None  # made by the first train_step: a network's layers train in the engine
+
+    def within_fields(self, grad: torch.Tensor) -> torch.Tensor:
+        """A gradient of this layer's weights, kept to the connections it has (train_step's path;
+        the engine masks its own stacked weights)."""
+        return grad * self.connections
 
     @property
     def in_features(self) -> int:

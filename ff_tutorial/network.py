@@ -12,6 +12,7 @@ from .data import MEAN, NUM_CLASSES, STD
 from .goodness import goodness
 from .labels import check_images, check_labels, embed_label, input_width, neutral_label
 from .layer import FFLayer, check_number, normalize
+from .receptive import network_connections
 from .runtime import pick_device
 
 CHUNK = 10_000  # images per forward pass when predicting: 60,000 x 10 labels at once would not fit
@@ -60,6 +61,8 @@ class NetworkConfig:
     peer_norm: float = 0.0
     score_from: int = 0  # the first layer whose goodness counts in ten-pass prediction
     readout_from: int | None = None  # the first layer the read-out sees (None: 1 if there are several)
+    # [field, stride] for each of the lowest layers that are local (receptive.py); [] fully connected
+    receptive_fields: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,7 +74,7 @@ class FFNetwork(nn.Module):
     def __init__(self, dims, embedding: str = "overlay", threshold: float = 2.0, lr: float = 0.03,
                  optimizer: str = "adam", loss: str = "ff", symba_alpha: float = 4.0,
                  peer_norm: float = 0.0, score_from: int = 0, readout_from: int | None = None,
-                 device=None):
+                 receptive_fields=(), device=None):
         super().__init__()
         device = None if device is None else pick_device(device)  # a clear error for a missing GPU
         if not isinstance(dims, (list, tuple)) or len(dims) < 2:
@@ -84,11 +87,13 @@ class FFNetwork(nn.Module):
         check_number("threshold", threshold)
         if not isinstance(score_from, int) or not 0 <= score_from < len(dims) - 1:
             raise ValueError(f"score_from must name a layer, 0..{len(dims) - 2}, got {score_from}")
+        receptive_fields = [list(pair) for pair in receptive_fields]  # a plain list: the checkpoint keeps it
+        connections = network_connections(dims, receptive_fields, embedding)
         self.config = NetworkConfig(list(dims), embedding, float(threshold), lr, optimizer, loss, symba_alpha,
-                                    peer_norm, score_from, readout_from)
+                                    peer_norm, score_from, readout_from, receptive_fields)
         self.layers = nn.ModuleList(
-            FFLayer(i, o, threshold, lr, optimizer, loss, symba_alpha, peer_norm, device=device)
-            for i, o in zip(dims[:-1], dims[1:]))
+            FFLayer(i, o, threshold, lr, optimizer, loss, symba_alpha, peer_norm, c, device=device)
+            for i, o, c in zip(dims[:-1], dims[1:], connections))
         # The label's height: MNIST's brightest normalized pixel, as x.max() gives on real data.
         self.register_buffer("label_value", torch.tensor((1 - MEAN) / STD, device=device))
         self.register_buffer("head_trained", torch.tensor(False, device=device))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .history import History, TrainingDiverged
 from .network import FFNetwork, check_positive_int
+from .receptive import network_connections
 from .readout import train_readout
 from .runtime import seed_everything
 from .schedules import train_greedy, train_simultaneous, train_unsupervised
@@ -40,6 +41,7 @@ class Recipe:
     readout_from: int | None = None  # first layer the read-out sees (None: the default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
     precision: str = "fp32"  # or "tf32", "bf16": faster products (engine.PRECISIONS)
+    receptive_fields: tuple = ()  # (field, stride) for each of the lowest layers made local (receptive.py)
     seed: int = 0
 
     def replace(self, **changes) -> "Recipe":
@@ -60,7 +62,7 @@ class Recipe:
                    threshold=self.threshold, lr=self.lr, optimizer=self.optimizer,
                    loss=self.loss, symba_alpha=self.symba_alpha,
                    peer_norm=self.peer_norm, readout_from=self.readout_from,
-                   device=device)
+                   receptive_fields=self.receptive_fields, device=device)
 
 
 def check_recipe(recipe: Recipe) -> None:
@@ -74,6 +76,7 @@ def check_recipe(recipe: Recipe) -> None:
     if recipe.readout_from is not None and not (isinstance(recipe.readout_from, int)
                                                 and 0 <= recipe.readout_from < len(recipe.dims) - 1):
         raise ValueError(f"readout_from must name a layer, 0..{len(recipe.dims) - 2}, got {recipe.readout_from!r}")
+    network_connections(recipe.dims, recipe.receptive_fields, recipe.embedding)  # fields that fit the widths
     if recipe.schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {recipe.schedule!r}")
     if recipe.jitter and recipe.schedule != "simultaneous":
