@@ -79,6 +79,54 @@ SAVED = {
         "a14e8004de4019ec4a9b780748a4be558534a8b3dbe3cafd4e5d90e37e34e80c", 1_544,
         "python -m ff_tutorial evaluate models/scaled.pt models/scaled-seed-1.pt --metrics "
         "results/ensembles/scaled-pair.json"),
+    "results/gallery/batch-10.json": Saved(
+        "3f391ac72112228c8942e4ff475cb4909a49ab7bd982bad2606c60468877c6cf", 62_693,
+        "python -m experiments.gallery batch-10"),
+    "results/gallery/batch-500.json": Saved(
+        "c728a7416b1a22fd8b37113dceb6a7de98d0cc4d46b11d0493d4d88aecb5ec8c", 4_809,
+        "python -m experiments.gallery batch-500"),
+    "results/gallery/default.json": Saved(
+        "6aa997ca4ffe19892551eb0afa6bbca379bab34ef13397a10f30d97818f7a25f", 15_432,
+        "python -m experiments.gallery default"),
+    "results/gallery/ff-threshold-0.3.json": Saved(
+        "ccd2db7ad3a67965c4348f3e5f1138d163ed3f6a14ebbc32bf1133e23cac15a0", 15_732,
+        "python -m experiments.gallery ff-threshold-0.3"),
+    "results/gallery/ff-threshold-8.json": Saved(
+        "6343540c9d47cc1f9df0cb29ec5313e9f8c8ec954eddef4cd117c42aa0871941", 15_631,
+        "python -m experiments.gallery ff-threshold-8"),
+    "results/gallery/ff.json": Saved(
+        "b6ad78bd680b50b1f25c72249b44853e822a98d27038740bb26e075e45faca8b", 15_692,
+        "python -m experiments.gallery ff"),
+    "results/gallery/hard.json": Saved(
+        "6e45c71327efb25d821af2c898c69944cdf54fe6b28521ed674c98a9980a0254", 15_439,
+        "python -m experiments.gallery hard"),
+    "results/gallery/hybrid.json": Saved(
+        "6c937798d32235854cb9c00cfc0644ab96d6f64b3b4504752752cf0334821cc6", 15_368,
+        "python -m experiments.gallery hybrid"),
+    "results/gallery/jitter-1.json": Saved(
+        "c18b0234328c59583efaba06735a040f72e4984d364ae2a927665cca27846803", 15_470,
+        "python -m experiments.gallery jitter-1"),
+    "results/gallery/jitter-2.json": Saved(
+        "7a35d624762923dc8dd37cddacb3c04c5392784cbb4c151d02e819ac0b000e7c", 15_460,
+        "python -m experiments.gallery jitter-2"),
+    "results/gallery/lr-0.003.json": Saved(
+        "ffecfff19cd03d1bb2039b1aece5dd8bf6e1739764c0de240c3a11e96960c73d", 15_492,
+        "python -m experiments.gallery lr-0.003"),
+    "results/gallery/lr-1.json": Saved(
+        "a01255611b95b58c902248a40562bb3cabe31c12c6eaccc59ceb6d0742623716", 15_416,
+        "python -m experiments.gallery lr-1"),
+    "results/gallery/no-cooldown.json": Saved(
+        "219854784c2b7d83c90bfe024db379c5b13aa9c8e28bbf8596fe607b902a4e71", 15_440,
+        "python -m experiments.gallery no-cooldown"),
+    "results/gallery/permuted.json": Saved(
+        "223f338026f5daad91a0e2e3b979e688559ec06d0c62940d7efab91bdc5554cd", 15_467,
+        "python -m experiments.gallery permuted"),
+    "results/gallery/seed-1.json": Saved(
+        "bc5d494c1c4cdf2663abff1e02be744985353e34213d6037594c676083bac46c", 15_448,
+        "python -m experiments.gallery seed-1"),
+    "results/gallery/seed-2.json": Saved(
+        "90fb5532a4331801d5ecc439fd509dcdeceb92b2c6988a82f49235dac7cffac5", 15_464,
+        "python -m experiments.gallery seed-2"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
