@@ -8,28 +8,32 @@ from pathlib import Path
 import torch
 
 from .network import FFNetwork
+from .recurrent import RecurrentFFNetwork
 from .outputs import describe, write_atomically
 
 FORMAT_VERSION = 1
+# The class each format names: a checkpoint says what it holds, and only these are ever built.
+NETWORKS = {"ff_tutorial.FFNetwork": FFNetwork, "ff_tutorial.RecurrentFFNetwork": RecurrentFFNetwork}
 
 
 class CheckpointError(RuntimeError):
     """A checkpoint that cannot be loaded: wrong format, version or shape, or not a checkpoint."""
 
 
-def checkpoint_bytes(net: FFNetwork) -> bytes:
+def checkpoint_bytes(net: FFNetwork | RecurrentFFNetwork) -> bytes:
     """The checkpoint of `net`, whole, in memory: written to disk in one go, a full disk is a plain
     OSError (torch's own writer reports it as an internal error, halfway through the file)."""
-    if not isinstance(net, FFNetwork):
-        raise TypeError(f"save writes an FFNetwork, got {type(net).__name__}")
-    state = {"format": "ff_tutorial.FFNetwork", "version": FORMAT_VERSION, "config": net.config.to_dict(),
+    if not isinstance(net, (FFNetwork, RecurrentFFNetwork)):
+        raise TypeError(f"save writes an FFNetwork or a RecurrentFFNetwork, got {type(net).__name__}")
+    state = {"format": f"ff_tutorial.{type(net).__name__}", "version": FORMAT_VERSION,
+             "config": net.config.to_dict(),
              "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return buffer.getvalue()
 
 
-def save(net: FFNetwork, path) -> Path:
+def save(net: FFNetwork | RecurrentFFNetwork, path) -> Path:
     """Write the weights and the configuration that rebuilds `net`; returns the path written.
 
     The file is written beside its final name and renamed into place, so a crash mid-write never
@@ -39,8 +43,9 @@ def save(net: FFNetwork, path) -> Path:
     return write_atomically(path, checkpoint_bytes(net))
 
 
-def load(path, device="cpu") -> FFNetwork:
-    """Rebuild a network saved by `save`. Never unpickles arbitrary objects (weights_only=True)."""
+def load(path, device="cpu") -> FFNetwork | RecurrentFFNetwork:
+    """Rebuild a network saved by `save`, of the class its file names. Never unpickles arbitrary
+    objects (weights_only=True)."""
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"no checkpoint at {path}")
@@ -53,14 +58,15 @@ def load(path, device="cpu") -> FFNetwork:
     except Exception as error:
         raise CheckpointError(f"{path} is not a checkpoint this package can read safely "
                               f"(only tensors and plain values are allowed): {error}") from None
-    if not isinstance(state, dict) or state.get("format") != "ff_tutorial.FFNetwork":
-        raise CheckpointError(f"{path} is not an ff_tutorial FFNetwork checkpoint")
+    if not isinstance(state, dict) or state.get("format") not in NETWORKS:
+        raise CheckpointError(f"{path} is not an ff_tutorial FFNetwork checkpoint "
+                              f"(nor a RecurrentFFNetwork one)")
     if state.get("version") != FORMAT_VERSION:
         raise CheckpointError(f"{path} has checkpoint format version {state.get('version')}, but this "
                               f"version of ff_tutorial reads version {FORMAT_VERSION}; upgrade ff_tutorial "
                               f"or re-save the network with the version that made it")
     try:
-        net = FFNetwork(**state["config"], device=device)
+        net = NETWORKS[state["format"]](**state["config"], device=device)
     except (KeyError, TypeError, ValueError) as error:  # a configuration edited by hand, or by another tool
         raise CheckpointError(f"{path} holds a network configuration this package cannot build: "
                               f"{error!r}") from None
@@ -74,6 +80,7 @@ def load(path, device="cpu") -> FFNetwork:
     try:
         net.load_state_dict(state["state_dict"])
     except (KeyError, RuntimeError) as error:
+        widths = state["config"].get("dims", state["config"].get("hidden"))
         raise CheckpointError(f"{path}: its weights do not fit the network its configuration "
-                              f"describes ({state['config']['dims']}): {error}") from None
+                              f"describes ({widths}): {error}") from None
     return net

@@ -1,0 +1,83 @@
+"""The recurrent network with top-down connections, small, on the validation split.
+
+`python -m experiments.recurrent_small` trains a `RecurrentFFNetwork` (three hidden layers of 500
+by default, 8 damped iterations, goodness over iterations 3-5) on the first 10,000 training images
+for a few epochs, prints the validation error (the last 10,000 training images, or
+`--validation-size` of them) after each epoch
+and the time, and writes the numbers, the command and the machine to a new JSON file in
+results/recurrent/ (an existing file is never overwritten). No test image is looked at.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from ff_tutorial import RecurrentFFNetwork, load_mnist, save, seed_everything, train_recurrent
+from ff_tutorial.outputs import write_atomically
+from ff_tutorial.recurrent import RECURRENT_NEGATIVES
+from ff_tutorial.runtime import machine
+
+RESULTS = Path(__file__).resolve().parent.parent / "results" / "recurrent"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m experiments.recurrent_small", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hidden", default="500,500,500", help="hidden layer widths, comma-separated")
+    parser.add_argument("--train-size", type=int, default=10_000)
+    parser.add_argument("--validation-size", type=int, default=10_000, help="the last images of the training set")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--iterations", type=int, default=8)
+    parser.add_argument("--damping", type=float, default=0.3)
+    parser.add_argument("--score-iterations", default="3,4,5")
+    parser.add_argument("--threshold", type=float, default=0.1)
+    parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--negatives", choices=RECURRENT_NEGATIVES, default="hard")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--checkpoint", type=Path, help="also save the trained network here")
+    args = parser.parse_args(argv)
+    if not 0 < args.validation_size < 60_000 or not 0 < args.train_size <= 60_000 - args.validation_size:
+        parser.error(f"--train-size plus --validation-size must be at most 60000, got {args.train_size} and "
+                     f"{args.validation_size}")
+
+    data = load_mnist(device=args.device).validation_split(args.validation_size)
+    x, y = data.x_train[:args.train_size], data.y_train[:args.train_size]
+    generator = seed_everything(args.seed)
+    net = RecurrentFFNetwork(hidden=[int(w) for w in args.hidden.split(",")], iterations=args.iterations,
+                             damping=args.damping, score_iterations=[int(t) for t in args.score_iterations.split(",")],
+                             threshold=args.threshold, lr=args.lr, device=args.device)
+    start = time.perf_counter()
+    history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
+                              x_test=data.x_test, y_test=data.y_test, generator=generator, progress=False)
+    seconds = time.perf_counter() - start
+    for epoch, error in zip(history.epochs, history.test_error):
+        print(f"epoch {epoch}: validation error {error:.2%}")
+    where = machine(args.device)
+    print(f"{seconds:.0f} s on {where}")
+
+    record = {"command": "python -m experiments.recurrent_small " + " ".join(sys.argv[1:] if argv is None else argv),
+              "machine": where, "torch": torch.__version__, "config": net.config.to_dict(),
+              "train_size": len(x), "validation_size": len(data.x_test), "epochs": args.epochs,
+              "batch_size": args.batch_size, "negatives": args.negatives, "seed": args.seed,
+              "validation_error": history.test_error, "seconds": seconds,
+              "train_seconds": history.train_seconds[-1] if history.train_seconds else None,
+              "interrupted": history.interrupted}
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = write_atomically(RESULTS / f"small-{stamp}-seed{args.seed}.json",
+                            (json.dumps(record, indent=2) + "\n").encode(), new=True)
+    print(f"wrote {path}")
+    if args.checkpoint:
+        print(f"saved the network to {save(net, args.checkpoint)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

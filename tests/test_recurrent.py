@@ -1,0 +1,148 @@
+"""The recurrent network with top-down connections, against numbers worked by hand and plain tensor maths."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+import ff_tutorial as ff
+from ff_tutorial.goodness import ff_loss, goodness
+from ff_tutorial.recurrent import RecurrentFFNetwork, train_recurrent
+
+
+def zeroed(net):
+    with torch.no_grad():
+        for p in net.parameters():
+            p.zero_()
+    return net
+
+
+def test_one_damped_update_matches_the_numbers_worked_by_hand():
+    net = zeroed(RecurrentFFNetwork(hidden=[2, 2], iterations=1, damping=0.3, score_iterations=[1]))
+    with torch.no_grad():
+        net.up[0].weight[0, 0], net.up[0].weight[1, 1] = 1.0, 2.0
+        net.up[0].bias.copy_(torch.tensor([0.1, -5.0]))
+        net.down[0].weight.copy_(torch.eye(2))
+        net.up[1].weight.copy_(torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+        net.down[1].weight[0, 3], net.down[1].weight[1, 3] = 2.0, -1.0
+    x = torch.zeros(1, 784)
+    x[0, :2] = torch.tensor([3.0, 4.0])  # unit length: (0.6, 0.8)
+    previous = [torch.tensor([[3.0, 4.0]]), torch.tensor([[0.0, 2.0]])]  # unit: (0.6, 0.8) and (0, 1)
+    label = F.one_hot(torch.tensor([3]), 10).float()
+    new = net.step(previous, ff.normalize(x), label)
+    # Layer 0: up (0.6 + 0.1, 1.6 - 5) + down (0, 1) = (0.7, -2.4) -> relu (0.7, 0);
+    #          0.3 * (3, 4) + 0.7 * (0.7, 0) = (1.39, 1.2).
+    # Layer 1: up from (0.6, 0.8) swapped = (0.8, 0.6), + label 3's column (2, -1) = (2.8, -0.4) -> (2.8, 0);
+    #          0.3 * (0, 2) + 0.7 * (2.8, 0) = (1.96, 0.6).
+    torch.testing.assert_close(new[0], torch.tensor([[1.39, 1.2]]))
+    torch.testing.assert_close(new[1], torch.tensor([[1.96, 0.6]]))
+
+
+def test_the_top_down_input_is_the_normalized_activity_above_at_the_previous_step():
+    torch.manual_seed(0)
+    net = RecurrentFFNetwork(hidden=[3, 4], damping=0.3)
+    with torch.no_grad():  # only the top-down weights into layer 0 are left
+        for p in [*net.up.parameters(), net.down[1].weight]:
+            p.zero_()
+    W = net.down[0].weight.detach()
+    h0, h1 = torch.rand(2, 3), torch.rand(2, 4) + 0.1
+    x, label = torch.rand(2, 784), F.one_hot(torch.tensor([1, 7]), 10).float()
+    above = h1 / h1.norm(dim=1, keepdim=True)
+    expected = 0.3 * h0 + 0.7 * torch.relu(above @ W.T)
+    torch.testing.assert_close(net.step([h0, h1], ff.normalize(x), label)[0], expected)
+    # Only the direction above counts: ten times the activity gives the same input.
+    torch.testing.assert_close(net.step([h0, 10 * h1], ff.normalize(x), label)[0], expected)
+
+
+def test_each_layers_loss_reaches_only_its_own_weights_and_never_an_earlier_step():
+    torch.manual_seed(0)
+    net = RecurrentFFNetwork(hidden=[5, 4, 3])
+    x = ff.normalize(torch.randn(6, 784))
+    label = F.one_hot(torch.arange(6) % 10, 10).float()
+    start = [h.clone().requires_grad_() for h in net.bottom_up(x)]
+    first = net.step(start, x, label)
+    second = net.step(first, x, label)
+    for k in range(3):
+        g = goodness(second[k])
+        loss = ff_loss(g[:3], g[3:], 2.0)
+        params = list(net.parameters())
+        grads = torch.autograd.grad(loss, params + start + first, allow_unused=True)
+        own = {id(p) for p in (*net.up[k].parameters(), net.down[k].weight)}
+        for p, grad in zip(params, grads[:len(params)]):
+            if id(p) in own:
+                assert grad is not None and grad.abs().sum() > 0
+            else:
+                assert grad is None or not grad.any()
+        assert all(grad is None for grad in grads[len(params):])  # nothing flows into the states read
+
+
+def reference_goodness(net, x):
+    """(N, T + 1, 10) by plain matrix products: one bottom-up pass, then damped synchronous updates."""
+    up = [(layer.weight.detach(), layer.bias.detach()) for layer in net.up]
+    down = [layer.weight.detach() for layer in net.down]
+    unit = lambda v: v / (v.norm(dim=1, keepdim=True) + 1e-8)  # noqa: E731
+    d, out = net.damping, torch.zeros(len(x), net.iterations + 1, 10)
+    for label in range(10):
+        y = torch.zeros(len(x), 10)
+        y[:, label] = 1.0
+        h, below = [], unit(x)
+        for W, b in up:
+            h.append(torch.relu(below @ W.T + b))
+            below = unit(h[-1])
+        out[:, 0, label] = sum(v.pow(2).mean(dim=1) for v in h)
+        for t in range(1, net.iterations + 1):
+            inputs_below = [unit(x)] + [unit(v) for v in h[:-1]]
+            inputs_above = [unit(v) for v in h[1:]] + [y]
+            h = [d * v + (1 - d) * torch.relu(b_in @ W.T + b + a_in @ V.T)
+                 for v, (W, b), V, b_in, a_in in zip(h, up, down, inputs_below, inputs_above)]
+            out[:, t, label] = sum(v.pow(2).mean(dim=1) for v in h)
+    return out
+
+
+def test_prediction_is_the_label_with_most_goodness_summed_over_the_chosen_iterations(small):
+    x = small[0][:20]
+    torch.manual_seed(1)
+    net = RecurrentFFNetwork(hidden=[30, 20], iterations=6, score_iterations=[3, 4, 5])
+    expected = reference_goodness(net, x)
+    per_iteration = net.goodness_over_iterations(x)
+    torch.testing.assert_close(per_iteration, expected)
+    assert torch.allclose(per_iteration[:, 0], per_iteration[:, 0, :1])  # the bottom-up pass knows no label
+    assert torch.equal(net.predict(x), expected[:, 3:6].sum(dim=1).argmax(dim=1))
+
+
+def test_a_saved_network_loads_back_and_answers_the_same(small, tmp_path):
+    x = small[0][:30]
+    torch.manual_seed(2)
+    net = RecurrentFFNetwork(hidden=[20, 10], iterations=5, damping=0.4, score_iterations=[2, 3], threshold=0.5)
+    path = ff.save(net, tmp_path / "recurrent.pt")
+    loaded = ff.load(path)
+    assert isinstance(loaded, RecurrentFFNetwork) and loaded.config == net.config
+    assert torch.equal(loaded.goodness_over_iterations(x), net.goodness_over_iterations(x))
+    assert torch.equal(loaded.predict(x), net.predict(x))
+
+
+@pytest.mark.parametrize("settings", [dict(damping=1.0), dict(iterations=4, score_iterations=[5]),
+                                      dict(score_iterations=[]), dict(hidden=[]), dict(optimizer="rmsprop")])
+def test_settings_that_cannot_work_are_refused(settings):
+    with pytest.raises(ValueError):
+        RecurrentFFNetwork(**settings)
+
+
+def test_a_tiny_network_learns_mnist_in_two_epochs(mnist):
+    x, y = mnist.x_train[:2000], mnist.y_train[:2000]
+    x_held_out, y_held_out = mnist.x_test[:1000], mnist.y_test[:1000]
+    torch.manual_seed(0)
+    net = RecurrentFFNetwork(hidden=[100, 100], iterations=6, threshold=0.1, lr=0.01)
+    history = train_recurrent(net, x, y, epochs=2, batch_size=50, negatives="wrong", x_test=x_held_out,
+                              y_test=y_held_out, generator=torch.Generator().manual_seed(0), progress=False)
+    assert history.epochs_completed == 2 and len(history.layer_losses[0]) == 2 * 2000 // 50
+    assert history.test_error[-1] < 0.6  # chance is 0.9
+    assert history.test_error[-1] == net.error_rate(x_held_out, y_held_out)
+
+
+def test_hard_negatives_are_drawn_from_the_network_and_training_runs(mnist):
+    torch.manual_seed(0)
+    net = RecurrentFFNetwork(hidden=[20, 20], iterations=3, score_iterations=[2, 3])
+    history = train_recurrent(net, mnist.x_train[:100], mnist.y_train[:100], epochs=1, batch_size=50,
+                              negatives="hard", generator=torch.Generator().manual_seed(0), progress=False)
+    assert len(history.layer_losses) == 2 and all(len(losses) == 2 for losses in history.layer_losses)
+    assert all(torch.isfinite(torch.tensor(losses)).all() for losses in history.layer_losses)
