@@ -25,6 +25,7 @@ from .history import TrainingDiverged
 from .labels import EMBEDDINGS
 from .layer import LOSSES, OPTIMIZERS
 from .ledger import counts, ledger_path, record_test_look, track_of
+from .network import FFNetwork
 from .outputs import OutputError, check_writable, write_or_rescue
 from .outputs import describe as describe_os_error
 from .recipes import PRESETS, SCHEDULES, Recipe, seeded_networks, train_readouts
@@ -479,6 +480,10 @@ def evaluate(args, received: list) -> int:
         check_writable(ledger_path(), "ledger of test-set looks")
     device = pick_device(args.device)
     nets = [load(path, device=device) for path in args.models]
+    for path, net in zip(args.models, nets):
+        if not isinstance(net, FFNetwork):  # a recurrent network predicts its own way (ff_tutorial.recurrent)
+            say_error(f"{path} holds a {type(net).__name__}; evaluate measures FFNetwork checkpoints only")
+            return 2
     data = load_mnist(args.data, device=device)
     held_out = "test"
     if args.validation:

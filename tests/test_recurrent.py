@@ -146,3 +146,14 @@ def test_hard_negatives_are_drawn_from_the_network_and_training_runs(mnist):
                               negatives="hard", generator=torch.Generator().manual_seed(0), progress=False)
     assert len(history.layer_losses) == 2 and all(len(losses) == 2 for losses in history.layer_losses)
     assert all(torch.isfinite(torch.tensor(losses)).all() for losses in history.layer_losses)
+
+
+def test_evaluate_refuses_a_recurrent_checkpoint_in_one_line(tmp_path, capsys):
+    """`evaluate` measures FFNetwork checkpoints; a recurrent one is named and refused (exit 2),
+    before MNIST is loaded."""
+    from ff_tutorial import cli, save
+    path = tmp_path / "recurrent.pt"
+    save(RecurrentFFNetwork(hidden=[8, 8]), path)
+    assert cli.main(["evaluate", str(path), "--data", str(tmp_path / "no-mnist-here")]) == 2
+    err = capsys.readouterr().err
+    assert "RecurrentFFNetwork" in err and len(err.strip().splitlines()) == 1
