@@ -8,8 +8,9 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `readout_rate`: the read-out's learning rate and epochs, chosen on a network's final layers;
 - `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
 - `unsupervised_layers`: the unsupervised layers' own settings, compared;
-- `gallery`: chapter 11's gallery of small runs, one setting changed at a time, into results/gallery/.
+- `gallery`: chapter 11's gallery of small runs, one setting changed at a time, into results/gallery/;
+- `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/.
 
-`readout_rate`, `unsupervised_readout`, `unsupervised_layers` and `gallery` measure on the validation
-split: no test image is looked at. Speed measurements are in benchmarks/.
+`readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery` and `recurrent_small` measure on
+the validation split: no test image is looked at. Speed measurements are in benchmarks/.
 """

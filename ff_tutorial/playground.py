@@ -71,9 +71,10 @@ class PlaygroundResult:
         return self.history.layer_losses
 
 
-def recipe_for(threshold: float = 2.0, lr: float = 0.03, width: int = 200, layers: int = 2,
-               embedding: str = "overlay", negatives: str = "wrong", loss: str = "symba", epochs: int = 10,
-               batch_size: int = 50, cooldown: bool = True, jitter: int = 0, train_size: int = 3_000,
+def recipe_for(threshold: float = 2.0, lr: float = 0.03, width: int = 200,
+               layers: int = 2, embedding: str = "overlay", negatives: str = "wrong",
+               loss: str = "symba", epochs: int = 10, batch_size: int = 50,
+               cooldown: bool = True, jitter: int = 0, train_size: int = 3_000,
                seed: int = 0) -> Recipe:
     """The playground's settings as one of the package's recipes.
 
@@ -83,9 +84,10 @@ def recipe_for(threshold: float = 2.0, lr: float = 0.03, width: int = 200, layer
     """
     base = PRESETS["unsupervised"] if negatives == "hybrid" else PRESETS["fast"]
     embedding = "none" if negatives == "hybrid" else embedding
-    return base.replace(dims=(input_width(embedding),) + (width,) * layers, embedding=embedding,
-                        epochs=epochs, batch_size=batch_size, train_size=train_size, lr=lr,
-                        threshold=threshold, negatives=negatives, loss=loss, cooldown=cooldown,
+    return base.replace(dims=(input_width(embedding),) + (width,) * layers,
+                        embedding=embedding, epochs=epochs, batch_size=batch_size,
+                        train_size=train_size, lr=lr, threshold=threshold,
+                        negatives=negatives, loss=loss, cooldown=cooldown,
                         jitter=jitter, seed=seed)
 
 

@@ -41,7 +41,7 @@ class Recipe:
     readout_from: int | None = None  # first layer the read-out sees (None: the default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
     precision: str = "fp32"  # or "tf32", "bf16": faster products (engine.PRECISIONS)
-    receptive_fields: tuple = ()  # (field, stride) for each of the lowest layers made local (receptive.py)
+    receptive_fields: tuple = ()  # (field, stride) of each lowest layer made local
     seed: int = 0
 
     def replace(self, **changes) -> "Recipe":

@@ -74,7 +74,7 @@ SAVED = {
         "results/accurate.json"),
     "results/anchors.json": Saved(
         "0f154c191c01cb29198d78d7f6c321618edc69bda4a834253b792fd7eb9496b1", 4_712,
-        "written by hand from the published sources it names"),
+        "results/anchors.json: written by hand from the published sources it names"),
     "results/ensembles/scaled-pair.json": Saved(
         "a14e8004de4019ec4a9b780748a4be558534a8b3dbe3cafd4e5d90e37e34e80c", 1_544,
         "python -m ff_tutorial evaluate models/scaled.pt models/scaled-seed-1.pt --metrics "

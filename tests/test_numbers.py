@@ -30,7 +30,6 @@ NOT_RESULTS = {
     ("book/performance.md", "2%"): "a level of the time-to-accuracy benchmark",
     ("book/performance.md", "1.5%"): "a level of the time-to-accuracy benchmark",
     ("08_scaling_up", "1.5%"): "the supervised target the book set itself",
-    ("08_scaling_up", "1.2%"): "the supervised aim the book set itself",
     ("08_scaling_up", "2%"): "the upper end of a rounded range, 'near 1.8 to 2%'",
     ("09_unsupervised_ff", "2.0%"): "the unsupervised target the book set itself",
     ("07_better_negatives_and_schedules", "8%"): "a level: 'the error falls below 8% at once'",
