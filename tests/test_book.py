@@ -61,7 +61,7 @@ def test_book_builds_and_has_every_page(html):
                     reason="needs Debian's chromium and chromium-driver (bash run.sh test installs them)")
 def test_chapters_in_a_browser(html):
     pages = [f"notebooks/{name}.html" for name in CHAPTERS] + [
-        f"book/{name}.html" for name in ("intro", "results", "performance", "references")]
+        f"book/{name}.html" for name in ("intro", "algorithm", "results", "performance", "references")]
     reports = check_pages(html, pages)
     for page, report in reports.items():
         heading, _, book = report["title"].rpartition(" \u2014 ")
