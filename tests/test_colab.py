@@ -61,7 +61,7 @@ def test_every_chapter_takes_the_gpu_colab_gives_it():
         assert namespace["DEVICE"] == "auto", f"{path.name} asks for {namespace['DEVICE']!r}, not the GPU there is"
 
 
-@pytest.mark.slow  # a fresh environment, a pip install and a kernel: about two minutes
+@pytest.mark.slow  # a fresh environment, a pip install and a kernel: a minute or two
 def test_chapter_4_alone_on_colab_installs_the_package_and_evaluates_the_saved_blog_network(tmp_path, monkeypatch):
     papermill = pytest.importorskip("papermill")
     source = tmp_path / "clone"  # what pip installs: the package as it is in this checkout
@@ -83,7 +83,7 @@ def test_chapter_4_alone_on_colab_installs_the_package_and_evaluates_the_saved_b
             "PIP_NO_DEPS": "1", "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of --no-build-isolation
             "FF_TUTORIAL_DATA": str(ROOT / "data" / "mnist"),  # instead of torchvision's download
             "FF_TUTORIAL_FILES_URL": url,  # the saved network, instead of GitHub's copy
-            "XDG_CACHE_HOME": str(tmp_path / "cache"), "FF_TUTORIAL_LEDGER": "", "OMP_NUM_THREADS": "1"})
+            "XDG_CACHE_HOME": str(tmp_path / "cache"), "FF_TUTORIAL_LEDGER": ""})
         monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
         ran = papermill.execute_notebook(str(content / CHAPTER), str(content / "out.ipynb"), cwd=str(content),
                                          kernel_name=kernel, progress_bar=False,
