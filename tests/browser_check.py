@@ -120,7 +120,8 @@ def main() -> int:
     parser.add_argument("--screenshots", type=Path, help="save a full-page PNG of each page here")
     args = parser.parse_args()
     pages = sorted(str(p.relative_to(args.html)) for p in (args.html / "notebooks").glob("*.html"))
-    pages += [p for p in ("book/intro.html", "book/results.html", "book/performance.html", "book/references.html")
+    pages += [p for p in ("book/intro.html", "book/algorithm.html", "book/results.html", "book/performance.html",
+                          "book/references.html")
               if (args.html / p).exists()]
     failed = 0
     for page, report in check_pages(args.html, pages, args.screenshots).items():
