@@ -7,7 +7,7 @@ Run `python -m benchmarks` from the repository root (`--quick` for a seconds-lon
   blog's code (`blog_baseline`), timed alternately;
 - `flops`: the FLOPs those runs need, the FLOP/s they achieve, and the machine's own peak for
   matrix products of the same shapes;
-- `time_to_accuracy`: wall time to reach 7.09%, 3%, 2% and 1.5% test error;
+- `time_to_accuracy`: wall time to reach 7.09%, 3%, 2% and 1.5% error;
 - `prediction`: images per second and peak memory of the three ways to predict;
 - `growth`: time and memory as the data, the width and the depth grow;
 - `gpu`: on CUDA only, TF32, bf16 and larger batches;
@@ -19,6 +19,11 @@ Run `python -m benchmarks` from the repository root (`--quick` for a seconds-lon
 benchmarks train them, measurements in a fresh process).
 
 `gpu_session` makes every GPU measurement of the engine in one command.
+
+Every error a benchmark measures is a validation error (`MNIST.validation_split()`: trained on
+the first 50,000 training images, measured on the last 10,000), written as `validation_error`:
+the test set is kept for each recipe's one final run. Result files written before this have
+`test_error` in its place, and `report` reads either.
 
 The searches on the validation split, the runs behind the book's results and the results table
 are not benchmarks: they are in experiments/.

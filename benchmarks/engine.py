@@ -4,7 +4,8 @@
   eagerly or replayed as a captured CUDA graph (CUDA only); one network, or K seeds at once
   (K networks for the price of how many?); float32, TF32 (CUDA only) and bfloat16 matrix
   products (CUDA only: a CPU without bfloat16 arithmetic emulates it, many times slower), each
-  with the test error it gives.
+  with the error it gives on the validation split (`data` is `MNIST.validation_split()`: the
+  test set is kept for the recipes' final runs).
 - The `accurate` preset's step (3x1000 units, 50 positives and 50 negatives): its time, the
   matrix-product FLOPs it needs, and their share of this machine's peak for products of the
   same shapes, measured here as in the `flops` section.
@@ -29,10 +30,11 @@ def one_run(data, device, images, epochs, seeds, precision, capture, dims=None) 
     x, y = data.x_train[:images].to(device), data.y_train[:images].to(device)
     (nets, _), seconds = timed(lambda: recipes.train(recipe, x, y, seeds=list(range(seeds)), capture=capture,
                                                      progress=False), device)
+    # data.x_test is the validation split's held-out part (see `run`), never the test set.
     errors = torch.tensor([net.error_rate(data.x_test.to(device), data.y_test.to(device)) for net in nets])
     return dict(precision=precision, seeds=seeds, captured=bool(capture), images=len(x), epochs=epochs,
-                seconds=seconds, seconds_per_network=seconds / seeds, test_error=errors.mean().item(),
-                test_error_std=errors.std().item() if seeds > 1 else 0.0)
+                seconds=seconds, seconds_per_network=seconds / seeds, validation_error=errors.mean().item(),
+                validation_error_std=errors.std().item() if seeds > 1 else 0.0)
 
 
 def step_share(device, dims, batch_size: int, steps: int, repeats: int, capture: bool) -> dict:
@@ -76,7 +78,7 @@ def run(data, device, images=None, epochs=1, many_seeds=None, step_steps=200, re
         rows.append(one_run(data, device, images, epochs, seeds, precision, capture, dims))
         r = rows[-1]
         log(f"  {precision}, {seeds} seed(s), {'captured' if capture else 'eager'}: {r['seconds']:.2f} s, "
-            f"test error {r['test_error']:.4f}")
+            f"validation error {r['validation_error']:.4f}")
     base = rows[0]["seconds_per_network"]
     for r in rows:
         r["speed_per_network"] = base / r["seconds_per_network"]

@@ -5,10 +5,11 @@
 1. the engine's tests on the GPU (`tests/test_engine.py`: the captured step against the eager
    one, several seeds at once against each alone, the host reads);
 2. `python -m benchmarks --only engine,gpu --device cuda`: eager against captured, one seed
-   against 8 at once, float32 / TF32 / bfloat16 with their test errors, the accurate step's
-   share of the GPU's matrix-product peak, and larger batches;
+   against 8 at once, float32 / TF32 / bfloat16 with their validation errors, the accurate
+   step's share of the GPU's matrix-product peak, and larger batches;
 3. the `seed`, `fast` and `accurate` presets, and `accurate` with 8 seeds at once, timed as
-   `python -m ff_tutorial train` times them.
+   `python -m ff_tutorial train --validation` times them (measured on the validation split, so
+   that timing a recipe on a new machine is no look at the test set).
 
 Everything goes into a new folder, results/gpu-session-DATE/ (nothing recorded is overwritten).
 Each step gets what is left of `--budget` seconds (default 480); a step still running then is
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def steps(out: Path) -> list:
-    train = [sys.executable, "-m", "ff_tutorial", "train", "--device", "cuda", "--no-progress"]
+    train = [sys.executable, "-m", "ff_tutorial", "train", "--validation", "--device", "cuda", "--no-progress"]
     return [
         ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"]),
         ("engine and gpu sections", [sys.executable, "-m", "benchmarks", "--only", "engine,gpu", "--device", "cuda",

@@ -43,6 +43,15 @@ def dims(d) -> str:
     return "-".join(str(v) for v in d)
 
 
+def held_out(record: dict, suffix: str = "") -> tuple:
+    """(error, where it was measured) of a measurement: 'validation' as the benchmarks measure now,
+    'test' in the files recorded before they kept the test set for final runs."""
+    for where in ("validation", "test"):
+        if f"{where}_error{suffix}" in record:
+            return record[f"{where}_error{suffix}"], where
+    raise KeyError(f"no validation_error{suffix} or test_error{suffix} in {sorted(record)}")
+
+
 def suffix(result: dict) -> str:
     """'cpu', 'cuda-nvidia-h100-...'; '-quick' added for quick runs so they never replace a full one."""
     return result["machine"]["kind"] + ("-quick" if result["quick"] else "")
@@ -86,22 +95,24 @@ def _reached(value, epochs_note):
 
 def time_to_accuracy_table(t):
     targets = [str(v) for v in t["targets"]]
-    title = "Time to accuracy: seconds until the test error first reaches each level"
-    headers = ["run", *(percent(float(v)) for v in targets), "final test error", "how"]
     fast = t["fast"]
+    curve, where = held_out(fast)
+    title = f"Time to accuracy: seconds until the {where} error first reaches each level"
+    headers = ["run", *(percent(float(v)) for v in targets), f"final {where} error", "how"]
     note = f"in {plural(fast['max_epochs'], 'epoch')}"
-    final = fast["test_error"][-1] if fast["test_error"] else None
+    final = curve[-1] if curve else None
     how = (f"{fast['description']}, {dims(fast['dims'])}, {fast['images']:,} images, evaluated on "
-           f"{fast['test_images']:,} test images after every epoch")
+           f"{fast[f'{where}_images']:,} {where} images after every epoch")
     rows = [["fast preset: training time", *(_reached(fast["reached"][v]["train_seconds"], note) for v in targets),
              percent(final), how + "; evaluation time left out"],
             ["fast preset: wall time", *(_reached(fast["reached"][v]["wall_seconds"], note) for v in targets),
-             percent(final), "the same run, with its evaluations (training and test error) counted"]]
+             percent(final), f"the same run, with its evaluations (training and {where} error) counted"]]
     seed = t.get("seed")
     if seed:
         match = "" if seed["settings_are_the_preset"] else " (settings differ from the preset)"
         rows.append(["seed preset: measured", *(_reached(seed["reached"][v], "(final error)") for v in targets),
-                     percent(seed["test_error"]),
+                     # The seed run's error is the test error its own metrics file recorded.
+                     percent(seed["test_error"]) + ("" if where == "test" else " (test error)"),
                      f"{seed['source']}{match}, device {seed['device']}; evaluated only at the end"])
     blog = t.get("blog")
     if blog:
@@ -148,23 +159,25 @@ def growth_table(g):
 
 def gpu_table(g):
     title = f"GPU: precision and batch size ({g['description']})"
-    headers = ["batch", "precision", "s per epoch", "speed-up", "test error", "vs fp32", "keeps accuracy"]
+    where = held_out(g["rows"][0])[1]
+    headers = ["batch", "precision", "s per epoch", "speed-up", f"{where} error", "vs fp32", "keeps accuracy"]
     rows = [[f"{r['batch_size']:,}", r["precision"], seconds(r["seconds_per_epoch"]),
-             f"{r['speed_over_preset_fp32']:.2f}x", percent(r["test_error"]),
+             f"{r['speed_over_preset_fp32']:.2f}x", percent(held_out(r)[0]),
              f"{100 * r['error_minus_fp32']:+.2f} pt", "yes" if r["keeps_accuracy"] else "no"] for r in g["rows"]]
-    notes = [f"Speed-up against the preset's batch in strict float32. 'Keeps accuracy': test error at most "
+    notes = [f"Speed-up against the preset's batch in strict float32. 'Keeps accuracy': {where} error at most "
              f"{100 * g['tolerance']:.1f} points above strict float32 at the same batch size."]
     return title, headers, rows, notes
 
 
 def engine_table(e):
     title = f"The training engine: eager or captured, one seed or {e['many_seeds']} at once, precision"
+    where = held_out(e["rows"][0])[1]
     headers = ["precision", "seeds", "step", "images x epochs", "s", "s per network", "speed per network",
-               "test error"]
+               f"{where} error"]
     rows = [[r["precision"], str(r["seeds"]), "captured" if r["captured"] else "eager",
              f"{r['images']:,} x {r['epochs']}", seconds(r["seconds"]), seconds(r["seconds_per_network"]),
              f"{r['speed_per_network']:.2f}x",
-             percent(r["test_error"]) + (f" ± {100 * r['test_error_std']:.2f}" if r["seeds"] > 1 else "")]
+             percent(held_out(r)[0]) + (f" ± {100 * held_out(r, '_std')[0]:.2f}" if r["seeds"] > 1 else "")]
             for r in e["rows"]]
     rows += [[f"accurate step ({dims(s['dims'])}, batch {s['batch_size']})", "1",
               "captured" if s["captured"] else "eager", "", f"{1e3 * s['step_seconds']:.2f} ms", "",
@@ -173,7 +186,7 @@ def engine_table(e):
              for s in e["steps"]]
     notes = ["The fast preset's recipe, from the same seeds: 'speed per network' is the first row's time "
              "per network over this row's. Several seeds train at once as stacked weights, each the "
-             "network its seed trains alone; their test error is the mean ± standard deviation.",
+             f"network its seed trains alone; their {where} error is the mean ± standard deviation.",
              "The accurate rows time one training step of every layer and set its matrix products' FLOPs "
              "against the best time of the same products measured here (the peak)."]
     return title, headers, rows, notes
@@ -230,13 +243,14 @@ def error_vs_time_figure(t: dict, machine: str) -> Figure:
     fig = Figure(figsize=(7, 4.2), layout="constrained")
     ax = fig.subplots()
     fast = t["fast"]
-    pts = [(s, e) for s, e in zip(fast["train_seconds"], fast["test_error"]) if e is not None]
+    curve, where = held_out(fast)
+    pts = [(s, e) for s, e in zip(fast["train_seconds"], curve) if e is not None]
     if pts:
         s, e = zip(*pts)
-        ax.plot(s, [100 * v for v in e], "o-", label=f"fast preset ({fast['images']:,} images), measured")
+        ax.plot(s, [100 * v for v in e], "o-", label=f"fast preset ({fast['images']:,} images), {where} error")
     if t.get("seed"):
         ax.plot([t["seed"]["train_seconds"]], [100 * t["seed"]["test_error"]], "s", markersize=8,
-                label="seed preset, measured (end of run)")
+                label="seed preset, test error (end of run)")
     if t.get("blog"):
         ax.plot([t["blog"]["seconds"]], [100 * t["blog"]["reported_test_error"]], "D", markersize=8,
                 markerfacecolor="none", label="blog's code: time estimated, error as reported")
@@ -244,8 +258,8 @@ def error_vs_time_figure(t: dict, machine: str) -> Figure:
         ax.axhline(100 * target, color="grey", linestyle=":", linewidth=1)
         ax.annotate(percent(target), (1, 100 * target), xycoords=("axes fraction", "data"), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=8, color="grey")
-    ax.set(xscale="log", yscale="log", xlabel="training time (s, log scale)", ylabel="test error (%, log scale)",
-           title=f"Test error against training time\n{machine}")
+    ax.set(xscale="log", yscale="log", xlabel="training time (s, log scale)", ylabel="error (%, log scale)",
+           title=f"Error against training time\n{machine}")
     ax.yaxis.set_major_formatter("{x:g}")
     ax.legend(fontsize=8)
     return fig

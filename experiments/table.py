@@ -14,6 +14,8 @@ numbers of the same track, from results/anchors.json.
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from ff_tutorial.ledger import looks, track_of
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 ANCHORS = RESULTS / "anchors.json"  # the published numbers the book compares with
+EARLIER = RESULTS / "earlier"  # metrics files that later runs wrote over, kept byte for byte
+ERROR_KEYS = ("test_error", "test_error_one_pass")
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "scaled", "scaled-seed-1", "unsupervised"]
 WHAT = {
@@ -221,6 +225,53 @@ def gpu_table() -> str:
     return "\n".join(rows) + "\n\nHow each GPU run was made:\n\n" + "\n".join(how) + "\n"
 
 
+def earlier_copies() -> dict:
+    """{(commit, path it was written as): its copy in results/earlier/}, from that folder's README table."""
+    rows = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \| `([0-9a-f]+)` \|$", (EARLIER / "README.md").read_text(), re.M)
+    return {(commit, written_as): EARLIER / name for name, written_as, commit in rows}
+
+
+def errors_in(value) -> list:
+    """Every test error a results file records: the values under ERROR_KEYS, a curve's last point."""
+    found = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ERROR_KEYS and isinstance(inner, list):
+                inner = next((e for e in reversed(inner) if e is not None), None)
+            if key in ERROR_KEYS and isinstance(inner, (int, float)):
+                found.append(inner)
+            else:
+                found += errors_in(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found += errors_in(inner)
+    return found
+
+
+def look_file(look: dict, copies: dict) -> Path | None:
+    """The results file that holds a look's test errors, or None where none does.
+
+    The ledger names the file a look wrote (`recovered_from`, or the `--metrics` of its command);
+    a later run may have written over it, so its copy in results/earlier/ comes first, and a file
+    counts only if the errors the ledger quotes are in it.
+    """
+    quoted = [look[key] for key in ERROR_KEYS if look.get(key) is not None]
+    source = look.get("recovered_from") or {}
+    written = source.get("file")
+    if "recovered_from" not in look and look.get("command"):
+        words = shlex.split(look["command"])
+        written = words[words.index("--metrics") + 1] if "--metrics" in words[:-1] else None
+    if not quoted or not written:
+        return None
+    for path in (copies.get((source.get("commit"), written)), ROOT / written):
+        if path is not None and path.is_file() and path.suffix == ".json":
+            kept = errors_in(json.loads(path.read_text()))
+            # The ledger rounds to 6 places; an error over 10,000 images is a multiple of 0.0001.
+            if all(any(abs(q - k) < 5e-6 for k in kept) for q in quoted):
+                return path
+    return None
+
+
 def looks_table() -> str:
     """The ledger of test-set looks (results/test-looks.jsonl): how many per track and kind, then each."""
     entries = looks(RESULTS / "test-looks.jsonl")
@@ -231,11 +282,19 @@ def looks_table() -> str:
     rows = ["| kind | track | looks |", "| --- | --- | --- |"]
     rows += [f"| {kind} | {track} | {n} |" for (kind, track), n in sorted(tally.items())]
     rows += ["", f"All {len(entries)} looks, oldest first (ten passes / one pass; a look made while choosing "
-             "settings may have measured many networks, and names none):", "",
-             "| # | date | run | track | kind | test error |", "| --- | --- | --- | --- | --- | --- |"]
+             "settings may have measured many networks, and names none). An error is quoted only from the "
+             "results file that holds it; \"not kept\" marks a look whose errors no file in the repository "
+             "holds (the ledger has them only from the text of the time):", "",
+             "| # | date | run | track | kind | test error | file |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    copies = earlier_copies()
     for e in entries:
-        both = " / ".join(x for x in (percent(e.get("test_error")), percent(e.get("test_error_one_pass"))) if x)
-        rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} |")
+        both = " / ".join(x for x in (percent(e.get(key)) for key in ERROR_KEYS) if x)
+        path = look_file(e, copies)
+        if both and path is None:
+            both = "not kept"
+        where = f"`{path.relative_to(ROOT)}`" if path else ""
+        rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} "
+                    f"| {where} |")
     return "\n".join(rows) + "\n"
 
 

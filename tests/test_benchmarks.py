@@ -70,7 +70,8 @@ def test_side_by_side_and_flops(quick):
 def test_time_to_accuracy(quick):
     t = quick[1]["sections"]["time_to_accuracy"]
     fast = t["fast"]
-    assert len(fast["epochs"]) == len(fast["test_error"]) == len(fast["train_seconds"]) == fast["max_epochs"]
+    assert len(fast["epochs"]) == len(fast["validation_error"]) == len(fast["train_seconds"]) == fast["max_epochs"]
+    assert "test_error" not in fast and fast["validation_images"] == 1_000  # the quick mode's share of the split
     assert all(s > 0 for s in fast["train_seconds"])
     assert all(a <= b for a, b in zip(fast["train_seconds"], fast["wall_seconds"]))  # evaluations left out
     assert t["seed"] is None  # pointed at a file that does not exist
@@ -114,6 +115,34 @@ def test_report_files(quick):
     from benchmarks import report
     checked = {p.name for p in report.paths(quick[1], out, quick[1]["sections"])} | {"benchmark-cpu-quick.json"}
     assert checked == {p.name for p in out.iterdir()}
+
+
+def test_the_benchmarks_measure_errors_on_the_validation_split_never_on_the_test_set(tmp_path, monkeypatch):
+    # A test set that no network can read (images of 3 pixels): any error measured on it would fail.
+    from benchmarks import run
+    from ff_tutorial.data import MNIST
+    generator = torch.Generator().manual_seed(0)
+    x = (torch.rand(11_000, 784, generator=generator) - 0.1307) / 0.3081  # normalized as load_mnist does
+    data = MNIST(x, torch.randint(0, 10, (11_000,), generator=generator),
+                 torch.rand(5, 3), torch.zeros(5, dtype=torch.long), source="made up")
+    monkeypatch.setattr(run, "load_mnist", lambda: data)
+    assert run.main(["--quick", "--device", "cpu", "--out", str(tmp_path), "--only", "engine,time_to_accuracy",
+                     "--seed-metrics", str(tmp_path / "no-seed.json")]) == 0
+    sections = json.loads((tmp_path / "benchmark-cpu-quick.json").read_text())["sections"]
+    fast = sections["time_to_accuracy"]["fast"]
+    assert fast["validation_images"] == 1_000 and len(fast["validation_error"]) == fast["max_epochs"]
+    for row in sections["engine"]["rows"]:
+        assert 0 <= row["validation_error"] <= 1 and "test_error" not in row
+    table = (tmp_path / "benchmark-cpu-quick.md").read_text()
+    assert "validation error" in table and "test error" not in table
+
+
+def test_the_report_rebuilds_the_recorded_tables_which_were_measured_on_the_test_set(tmp_path):
+    # Files written before the benchmarks kept the test set say test_error; the report still reads them.
+    from benchmarks import report
+    for recorded in ("benchmark-cpu", "engine-cpu/benchmark-cpu", "benchmark-cuda-nvidia-h200"):
+        result = json.loads((ROOT / "results" / f"{recorded}.json").read_text())
+        assert report.markdown(result) == (ROOT / "results" / f"{recorded}.md").read_text(), recorded
 
 
 def test_an_output_folder_that_cannot_be_made_stops_the_benchmarks_before_measuring(tmp_path, capsys):

@@ -66,6 +66,7 @@ def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_pars
     for args in trains:
         parsed = build_parser().parse_args(args)
         assert parsed.device == "cuda" and Path(parsed.metrics).parent == out
+        assert parsed.validation  # timing a recipe on a new machine is no look at the test set
     assert any(build_parser().parse_args(args).seeds == list(range(8)) for args in trains)
     benchmark = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
     assert benchmark[benchmark.index("--out") + 1] == str(out)

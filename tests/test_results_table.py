@@ -193,3 +193,44 @@ def test_each_recorded_ensemble_names_the_saved_networks_it_measured(path):
         assert trained is not None and trained["settings"]["dims"] == member["config"]["dims"]
         if saved.is_file():  # validation networks stay on the machine that trained them
             assert hashlib.sha256(saved.read_bytes()).hexdigest() == member["sha256"], member["model"]
+
+
+def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path):
+    kept = tmp_path / "kept.json"
+    kept.write_text(json.dumps(dict(test_error=0.0181, test_error_one_pass=0.0172)))
+    curve = tmp_path / "curve.json"  # a benchmark: a test curve deep inside, its last point the final error
+    curve.write_text(json.dumps(dict(sections=dict(tta=dict(fast=dict(test_error=[0.07, 0.0243, 0.0216]))))))
+    copy = tmp_path / "earlier-curve.json"
+    copy.write_text(json.dumps(dict(sections=dict(tta=dict(fast=dict(test_error=[0.06, 0.0243]))))))
+    copies = {("abc1234", str(curve)): copy}  # what results/earlier/README.md lists
+    look = lambda **fields: dict(number=1, run="r", track=None, kind="final", **fields)
+    assert table.look_file(look(test_error=0.0181, test_error_one_pass=0.0172,
+                                recovered_from=dict(commit="x", file=str(kept))), {}) == kept
+    # one error of the two not in the file: the file is another run's
+    assert table.look_file(look(test_error=0.0181, test_error_one_pass=0.0171,
+                                recovered_from=dict(commit="x", file=str(kept))), {}) is None
+    # the ledger says no file was ever committed
+    assert table.look_file(look(test_error_one_pass=0.0424, recovered_from=dict(commit="x", file=None)), {}) is None
+    # a file a later run wrote over: 2.43% is only a point on the way, not its final error; the copy holds it
+    overwritten = look(test_error=0.0243, recovered_from=dict(commit="abc1234", file=str(curve)))
+    assert table.look_file(overwritten, {}) is None
+    assert table.look_file(overwritten, copies) == copy
+    # a look the command line recorded: the file is its --metrics
+    assert table.look_file(look(test_error=0.0181, command=f"python -m ff_tutorial train --metrics {kept}"), {}) == kept
+    assert table.look_file(look(test_error=0.0181, command="python -m ff_tutorial train"), {}) is None
+
+
+def test_the_ledger_lines_without_a_file_show_no_error():
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in table.looks_table().splitlines()
+            if line.startswith("| ") and line[2].isdigit()}
+    # Looks 18 and 20: the ledger has their errors (4.24%, 2.43%) only from the book's old text.
+    for number in ("18", "20"):
+        assert "not kept" in rows[number] and "%" not in rows[number].split(" | ")[5], rows[number]
+    # Look 3's benchmark file was written over by look 6's; its copy from that commit holds 2.43%.
+    assert "2.43%" in rows["3"] and "`results/earlier/benchmark-cpu-first-run.json`" in rows["3"]
+    first = json.loads((table.EARLIER / "benchmark-cpu-first-run.json").read_text())
+    assert first["sections"]["time_to_accuracy"]["fast"]["test_error"][-1] == pytest.approx(0.0243, abs=1e-6)
+    for number, line in rows.items():  # every quoted error names its file, which exists
+        cells = line.split(" | ")
+        if "%" in cells[5]:
+            assert (table.ROOT / cells[6].strip(" |`")).is_file(), line
