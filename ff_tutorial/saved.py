@@ -27,7 +27,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import DOWNLOAD_ROOT, DOWNLOAD_TIMEOUT
+from .data import DOWNLOAD_ROOT, DOWNLOAD_TIMEOUT, sha256
 
 #: The checkout this package runs from, when it runs from a clone (an installed package has none).
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -260,19 +260,11 @@ def _in_clone(path: str) -> bool:
 def _cached(path: str) -> bool:
     """Whether the cache holds the file as recorded (a damaged or older copy is downloaded again)."""
     cached = CACHE / path
-    return cached.is_file() and cached.stat().st_size == SAVED[path].size and _sha256(cached) == SAVED[path].sha256
+    return cached.is_file() and cached.stat().st_size == SAVED[path].size and sha256(cached) == SAVED[path].sha256
 
 
 def _megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with open(file, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _download(path: str, announce: bool = True) -> Path:
@@ -346,10 +338,10 @@ def difference(path: str, root: Path = CHECKOUT, table: dict = SAVED) -> str | N
     if not file.is_file():
         return (f"{path} is recorded in ff_tutorial/saved.py but is not in the checkout: restore it "
                 f"(git checkout -- {path}); a chapter that reads it finds nothing on Colab otherwise")
-    sha256, size = _sha256(file), file.stat().st_size
-    if (sha256, size) == (entry.sha256, entry.size):
+    digest, size = sha256(file), file.stat().st_size
+    if (digest, size) == (entry.sha256, entry.size):
         return None
-    changed = (f"{path} has changed since it was recorded ({size:,} bytes, SHA-256 {sha256[:12]}..., "
+    changed = (f"{path} has changed since it was recorded ({size:,} bytes, SHA-256 {digest[:12]}..., "
                f"recorded {entry.size:,} bytes, {entry.sha256[:12]}...)")
     if path.startswith(RECORDS):
         return (f"{changed}. A results file is the record a reported number is read from and never changes: "
@@ -391,9 +383,9 @@ def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = 
         found = command_of(path, root, table)
         if not (found or command):
             raise ValueError(f"cannot tell what wrote {path}: name the command with --command")
-        table[path] = Saved(_sha256(root / path), (root / path).stat().st_size, found or command)
+        table[path] = Saved(sha256(root / path), (root / path).stat().st_size, found or command)
     for path in replace:
-        table[path] = Saved(_sha256(root / path), (root / path).stat().st_size, table[path].command)
+        table[path] = Saved(sha256(root / path), (root / path).stat().st_size, table[path].command)
     return table
 
 
