@@ -185,8 +185,9 @@ def engine_table(e):
               f"{100 * s['share_of_peak']:.0f}% of peak ({s['peak_flops_per_second'] / 1e9:,.0f} GFLOP/s)"]
              for s in e["steps"]]
     notes = ["The fast preset's recipe, from the same seeds: 'speed per network' is the first row's time "
-             "per network over this row's. Several seeds train at once as stacked weights, each the "
-             f"network its seed trains alone; their {where} error is the mean ± standard deviation.",
+             "per network over this row's. Several seeds train at once as stacked weights, each from the "
+             "start its seed gives alone (stacked products round differently, so not bit for bit the "
+             f"lone run); their {where} error is the mean ± standard deviation.",
              "The accurate rows time one training step of every layer and set its matrix products' FLOPs "
              "against the best time of the same products measured here (the peak)."]
     return title, headers, rows, notes

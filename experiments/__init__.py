@@ -9,8 +9,13 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
 - `unsupervised_layers`: the unsupervised layers' own settings, compared;
 - `gallery`: chapter 11's gallery of small runs, one setting changed at a time, into results/gallery/;
-- `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/.
+- `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/;
+- `receptive_fields`: chapter 12's comparison of local receptive fields and fully connected layers,
+  for FF and for backprop of the same shape, three seeds each, into results/receptive/;
+- `stacking_drift`: how soon a network trained among several seeds parts from the same seed
+  trained alone, into results/stacking-drift.json.
 
-`readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery` and `recurrent_small` measure on
-the validation split: no test image is looked at. Speed measurements are in benchmarks/.
+`readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small` and
+`receptive_fields` measure on the validation split, and `stacking_drift` measures weights only: no
+test image is looked at. Speed measurements are in benchmarks/.
 """

@@ -27,7 +27,8 @@ ANCHORS = RESULTS / "anchors.json"  # the published numbers the book compares wi
 EARLIER = RESULTS / "earlier"  # metrics files that later runs wrote over, kept byte for byte
 ERROR_KEYS = ("test_error", "test_error_one_pass")
 # The runs of the book, in the order the book meets them; validation runs have their own table.
-RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "scaled", "scaled-seed-1", "unsupervised"]
+RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
+        "unsupervised"]
 WHAT = {
     "seed": "the blog, exactly (chapters 4-6)",
     "fast": "CPU preset: the blog's 7.09% within a minute (chapter 7)",
@@ -35,6 +36,7 @@ WHAT = {
     "scaled": "the best supervised run, settings chosen on validation (chapter 8)",
     "scaled-seed-1": "scaled again from another seed, to predict together with it (chapter 8)",
     "unsupervised": "unsupervised FF, hybrid negatives, linear read-out (chapter 9)",
+    "unsupervised-pi-seeds-0-1-2": "the unsupervised preset without jitter: permutation-invariant (chapter 9)",
 }
 
 
@@ -152,8 +154,8 @@ TRACK_TITLES = {
 
 
 def run_track(m: dict) -> str:
-    """A run's track, from its metrics: shifted training images are an image prior."""
-    return track_of(m["settings"].get("jitter", 0))
+    """A run's track, from its metrics: shifted training images, or local fields, are an image prior."""
+    return track_of(m["settings"].get("jitter", 0), receptive_fields=m["settings"].get("receptive_fields", ()))
 
 
 def anchors() -> list:

@@ -3,8 +3,8 @@
 from .backprop import MLP
 from .checkpoint import CheckpointError, load, save
 from .data import MNIST, DataError, load_mnist
-from .diagrams import (draw_data_flows, draw_layer, draw_length_and_direction, draw_prediction, draw_schedules,
-                       draw_stack)
+from .diagrams import (draw_data_flows, draw_layer, draw_length_and_direction, draw_prediction,
+                       draw_receptive_fields, draw_schedules, draw_stack)
 from .ensemble import Ensemble
 from .goodness import ff_loss, goodness, symba_loss
 from .history import History, TrainingDiverged
@@ -28,7 +28,7 @@ __all__ = [
     "MLP", "MNIST", "PRECISIONS", "PRESETS", "Recipe", "CheckpointError", "DataError", "Engine", "Ensemble",
     "FFLayer", "FFNetwork", "NetworkConfig",
     "History", "TrainingDiverged", "concat_label", "draw_data_flows", "draw_layer", "draw_length_and_direction",
-    "draw_prediction", "draw_schedules", "draw_stack", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
+    "draw_prediction", "draw_receptive_fields", "draw_schedules", "draw_stack", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",
     "plot_goodness_histograms", "plot_goodness_per_label", "plot_label_overlay", "plot_losses",

@@ -183,8 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     seeds = train.add_mutually_exclusive_group()
     seeds.add_argument("--seed", type=non_negative(int))
     seeds.add_argument("--seeds", type=parse_seeds, metavar="S,S,...",
-                       help="train one network per seed, all at once (e.g. 0,1,2,3,4): each is the network "
-                            "--seed alone trains; reports each and their mean and standard deviation")
+                       help="train one network per seed, all at once (e.g. 0,1,2,3,4): each starts as --seed "
+                            "alone would, but its stacked products round differently, so a long run ends "
+                            "in another network of the same recipe; reports each and their mean and "
+                            "standard deviation")
     train.add_argument("--no-capture", action="store_true",
                        help="on a CUDA GPU, take each step eagerly instead of replaying it as a CUDA graph")
     train.add_argument("--eval-every", type=positive(int), metavar="N",
@@ -424,7 +426,7 @@ def train(args, received: list) -> int:
     if held_out == "test" and per_seed and per_seed[0]:
         errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
         # --eval-every on the test set looked at it after every epoch: a look made while training
-        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter), args,
+        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter, receptive_fields=p.receptive_fields), args,
                                          kind="tuning" if args.eval_every else "final")
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)

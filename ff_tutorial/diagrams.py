@@ -18,6 +18,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from .data import MEAN, STD
 from .labels import NEUTRAL_VALUE
 from .layer import normalize
+from .receptive import IMAGE_SIDE, grid_of, local_connections
 
 POSITIVE, NEGATIVE, GRADIENT = "#2e7d32", "#c62828", "#6a1b9a"
 POSITIVE_FILL, NEGATIVE_FILL = "#e8f5e9", "#ffebee"
@@ -342,4 +343,31 @@ def draw_length_and_direction(seed: int = 0, count: int = 5, scale: float = 5.0)
     after.plot(*scaled_unit, "o", markersize=13, mfc="none", mec="gray", mew=1.5, gid="scaled copy, normalized",
                label=f"x and {scale:g} × x: the same point")
     after.legend(loc="lower left", fontsize=9, frameon=False)
+    return fig
+
+
+def draw_receptive_fields(geometries=((12, 4), (10, 2)), width: int = 1000, image: torch.Tensor | None = None) -> Figure:
+    """What units of a local first layer see, for each (field, stride) in `geometries`.
+
+    The patches outlined are those of `receptive.local_connections` for the first, a middle and
+    the last location of a layer of `width` units; `image` (784 values), if given, is drawn beneath.
+    """
+    fig = Figure(figsize=(3.1 * len(geometries), 3.6), layout="constrained")
+    axes = fig.subplots(1, len(geometries), squeeze=False)[0]
+    colours = (POSITIVE, GRADIENT, NEGATIVE)
+    for ax, (field, stride) in zip(axes, geometries):
+        side = grid_of(IMAGE_SIDE, field, stride)
+        channels = width // side ** 2
+        sees = local_connections((IMAGE_SIDE, IMAGE_SIDE, 1), field, stride, channels)
+        if image is not None:
+            ax.imshow(image.detach().cpu().view(IMAGE_SIDE, IMAGE_SIDE).numpy(), cmap="Greys", alpha=0.45)
+        middle = (side // 2 * side + side // 2) * channels
+        for unit, colour in zip((0, middle, len(sees) - 1), colours):
+            rows, cols = np.nonzero(sees[unit].view(IMAGE_SIDE, IMAGE_SIDE).numpy())
+            ax.add_patch(Rectangle((cols.min() - 0.5, rows.min() - 0.5), cols.max() - cols.min() + 1,
+                                   rows.max() - rows.min() + 1, fill=True, fc=colour, alpha=0.18,
+                                   ec=colour, lw=2))
+        ax.set(xlim=(-0.5, IMAGE_SIDE - 0.5), ylim=(IMAGE_SIDE - 0.5, -0.5), xticks=[], yticks=[])
+        ax.set_title(f"{field} x {field} patches, {stride} apart\n{side} x {side} locations of "
+                     f"{channels} units\neach unit sees {field * field} of 784 pixels", fontsize=FONT)
     return fig

@@ -127,7 +127,7 @@ class Engine:
         return losses, dead
 
     def within_fields(self, first: int, last: int) -> list:
-        """Layers first..last's stacked weights, each local one times its 0/1 connections.
+        """Layers first..last's stacked weights, each local one times its connections.
 
         The product is in the step, so its gradient is the weights' gradient times the connections:
         exactly 0 outside the fields, where Adam's moments and so its updates stay exactly 0 (as do
@@ -135,8 +135,9 @@ class Engine:
         weights after a step, so a captured CUDA graph holds nothing more, and the (K, in, out)
         stack of K networks is masked by one (in, out) tensor, broadcast.
         """
+        layers = slice(first, last + 1)
         return [w if c is None else w * c
-                for w, c in zip(self.weights[first:last + 1], self.connections[first:last + 1])]
+                for w, c in zip(self.weights[layers], self.connections[layers])]
 
     def step(self, first: int, last: int, x) -> None:
         """One step of layers first..last on a (K, 2B, width) batch of unit-length rows, positives

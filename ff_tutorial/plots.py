@@ -76,14 +76,17 @@ def plot_goodness_histograms(g_pos, g_neg, threshold=None, titles=None, bins=60,
     return fig
 
 
-def plot_first_layer_weights(net, count: int = 32, columns: int = 8, limit: float | None = None) -> Figure:
-    """The incoming weights of the first `count` units of layer 0, each drawn as a 28x28 image.
+def plot_first_layer_weights(net, count: int = 32, columns: int = 8, limit: float | None = None,
+                             units=None) -> Figure:
+    """The incoming weights of the first `count` units of layer 0 (or of `units`, a list of unit
+    numbers), each drawn as a 28x28 image.
 
     One colour scale for every unit, symmetric about 0 (white), so units can be compared: from
     -limit to +limit, `limit` by default the 99th percentile of the drawn weights' sizes (the few
     beyond it take the end colours, as the colour bar's pointed ends say).
     """
-    weights = net.layers[0].linear.weight.detach().cpu()[:count, : 28 * 28]
+    weights = net.layers[0].linear.weight.detach().cpu()[:, : 28 * 28]  # the pixels (concat adds a label)
+    weights = weights[:count] if units is None else weights[list(units)]
     if limit is None:
         limit = float(torch.quantile(weights.abs().flatten().float(), 0.99)) or 1.0
     rows = int(np.ceil(len(weights) / columns))
@@ -193,4 +196,32 @@ def plot_error_vs_time(trials, title: str = "Validation error against training t
         ax.set_ylabel("validation error (%)")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small")
+    return fig
+
+
+def plot_errors_by_seed(table: dict, title: str = "Validation error, seed by seed",
+                        xlabel: str = "validation error (%)") -> Figure:
+    """One row per entry of `table` ({row: {series: [error of each seed]}}): each seed's error a
+    small dot, the mean a large one with a bar of one standard deviation either side."""
+    series = list(dict.fromkeys(name for row in table.values() for name in row))
+    fig, ax = _figure(7.0, 0.45 * len(table) * max(1, len(series)) + 1.3)
+    offsets = np.linspace(-0.18, 0.18, len(series)) if len(series) > 1 else [0.0]
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    for k, name in enumerate(series):
+        colour, label = colours[k % len(colours)], name  # the legend names a series once
+        for i, row in enumerate(table.values()):
+            if name not in row:
+                continue
+            errors = 100 * np.asarray(row[name], dtype=float)
+            y = len(table) - 1 - i + offsets[k]  # the first row on top
+            ax.plot(errors, [y] * len(errors), "o", ms=3.5, color=colour, alpha=0.6)
+            spread = errors.std(ddof=1) if len(errors) > 1 else 0.0
+            ax.errorbar(errors.mean(), y, xerr=spread, fmt="D", ms=7, color=colour, capsize=4, label=label)
+            label = None
+    ax.set_yticks(range(len(table)), list(table)[::-1])
+    ax.set(xlabel=xlabel, title=title)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}%"))
+    ax.grid(True, axis="x", alpha=0.3)
+    if len(series) > 1:
+        ax.legend(fontsize="small", loc="best")
     return fig

@@ -36,7 +36,7 @@ def grid_of(side: int, field: int, stride: int) -> int:
 
 def local_connections(grid_below: tuple, field: int, stride: int, channels: int,
                       label_pixels: int = 0) -> torch.Tensor:
-    """(units, inputs) bool: True where a unit of a local layer sees an input of the grid below.
+    """(units, inputs) bool: True where a unit of a local layer sees an input.
 
     `grid_below` is (H, W, C) of the layer below; the layer has (H - field) // stride + 1 locations
     a side, `channels` units at each. The first `label_pixels` inputs go to every unit.
@@ -89,11 +89,35 @@ def network_connections(dims, receptive_fields, embedding: str) -> list:
 
 @torch.no_grad()
 def restrict_to_fields(linear: torch.nn.Linear, connections: torch.Tensor) -> None:
-    """Zero `linear`'s weights outside `connections`, and scale each unit's others as torch's
-    default draw would for its real number of inputs (bound 1/sqrt(inputs)), so that a local unit
-    starts as active as a fully connected one."""
+    """Zero `linear`'s weights outside `connections`, and scale each unit's others as
+    torch's default draw would for its real number of inputs (bound 1/sqrt(inputs)), so
+    that a local unit starts as active as a fully connected one."""
     fan_in = connections.sum(dim=1, keepdim=True).float()
     scale = (linear.in_features / fan_in).sqrt()
     linear.weight.mul_(connections * scale)
     linear.bias.mul_(scale.squeeze(1))
 
+
+
+def keep_within_fields(linear: torch.nn.Linear, connections: torch.Tensor) -> None:
+    """Make an ordinary layer local for good: zero its weights outside `connections` (scaled as in
+    `restrict_to_fields`) and mask every gradient of them, so that no optimizer moves them.
+    The backprop network of the same shape uses it; an FF layer does the same in its own way."""
+    connections = connections.to(linear.weight.device)
+    restrict_to_fields(linear, connections)
+    linear.weight.register_hook(lambda grad: grad * connections)
+
+
+def local_mlp(dims, receptive_fields, lr: float = 1e-3, device=None):
+    """The backprop network (`MLP`) whose lowest layers have the given fields: the same geometry,
+    the same connections as an FF network's, without the label's pixels (backprop gets the label
+    at its output)."""
+    from .backprop import MLP  # imported here: backprop does not need this module
+
+    mlp = MLP(dims, lr=lr, device=device)
+    hidden = [m for m in mlp.net if isinstance(m, torch.nn.Linear)][:-1]
+    for linear, connections in zip(hidden, network_connections(dims, receptive_fields, "none")):
+        if connections is not None:
+            keep_within_fields(linear, connections)
+    mlp.config["receptive_fields"] = [list(pair) for pair in receptive_fields]
+    return mlp

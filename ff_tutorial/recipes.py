@@ -111,9 +111,12 @@ def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
     Returns the network and the layers' History; the read-out, if any, is trained last, and its
     own History is the layers' `history.readout`. Ctrl-C in the layers skips the read-out.
 
-    With `seeds` (a list of ints), one fresh network per seed is trained, all at once, each the
-    network that `recipe.replace(seed=s)` trains alone (`seeded_networks`); `net` may also be a
-    list of networks, with a list of generators. Then lists of networks and histories are returned.
+    With `seeds` (a list of ints), one fresh network per seed is trained, all at once, each from
+    the weights and with the draws that `recipe.replace(seed=s)` has alone (`seeded_networks`).
+    Stacked products round differently from a lone one's, and Adam can turn such a difference into
+    a full step, so after many steps a network is another sample of the recipe, not the lone run's
+    network (experiments/stacking_drift.py). `net` may also be a list of networks, with a list of
+    generators. Then lists of networks and histories are returned.
     """
     recipe.check()
     if seeds is not None:

@@ -183,6 +183,10 @@ CHAPTER_PARAMETERS = {
          "THRESHOLD": POSITIVE_NUMBER, "LR": POSITIVE_NUMBER, "COOLDOWN": BOOLEAN,
          "JITTER": _between(0, 27, " (pixels)"), "EMBEDDING": EMBEDDINGS,
          "NEGATIVES": _one_of("wrong", "permuted", "hard", "hybrid")},
+    12: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "WIDTH": POSITIVE_INTEGER,
+         "GEOMETRY": ((lambda v: isinstance(v, (list, tuple)) and len(v) == 2
+                       and all(POSITIVE_INTEGER[0](w) for w in v)),
+                      "[field, stride], two positive integers such as [12, 4]")},
 }
 
 

@@ -127,6 +127,48 @@ SAVED = {
     "results/gallery/seed-2.json": Saved(
         "90fb5532a4331801d5ecc439fd509dcdeceb92b2c6988a82f49235dac7cffac5", 15_464,
         "python -m experiments.gallery seed-2"),
+    "results/receptive/backprop-dense.json": Saved(
+        "aba14c7682de7c63e87d57a3f5dafe6c025e0cd61ae942325ba245879b0bf051", 734,
+        "python -m experiments.receptive_fields backprop-dense"),
+    "results/receptive/backprop-local-10-2.json": Saved(
+        "cec3e3c7e2a5f20b6d349c83b1aecb6b13d27acbb0955c35498622b5d93c7827", 774,
+        "python -m experiments.receptive_fields backprop-local-10-2"),
+    "results/receptive/backprop-local-12-4.json": Saved(
+        "8795a7eec70e79ac58163c6774776437c1808d4dc2de1f21179f2c84bf80e84c", 772,
+        "python -m experiments.receptive_fields backprop-local-12-4"),
+    "results/receptive/backprop-local-16-3.json": Saved(
+        "58d61ad6a9f8dc960d142b90a269cdc89cafbc5a381253fb960e77d827020e68", 772,
+        "python -m experiments.receptive_fields backprop-local-16-3"),
+    "results/receptive/backprop-local-8-5.json": Saved(
+        "f7361cf68f0e387d0c1830814d9a9c1434cd179b15160a61c9a8cf49dc0c36cb", 770,
+        "python -m experiments.receptive_fields backprop-local-8-5"),
+    "results/receptive/backprop-two-local-10-2-6-4.json": Saved(
+        "49103d3d02b26585f0d55ee7339251ee3eff0d8f97589e688fbc4fa740ebfed5", 816,
+        "python -m experiments.receptive_fields backprop-two-local-10-2-6-4"),
+    "results/receptive/ff-dense.json": Saved(
+        "9a7c9a2920ae5a8c1928db410bd969b04661e52261cd1c8578c72adb5018787c", 1_128,
+        "python -m experiments.receptive_fields ff-dense"),
+    "results/receptive/ff-local-10-2.json": Saved(
+        "8421b51d81e5eb8a5f99a63e3b53bca89b5a785dcca1db6777c5171c17deeda3", 1_195,
+        "python -m experiments.receptive_fields ff-local-10-2"),
+    "results/receptive/ff-local-12-4.json": Saved(
+        "98c55234c5057a7a6cce5f698b47a2ea2e8d01e083305d4c2306cfc255bab1d7", 1_195,
+        "python -m experiments.receptive_fields ff-local-12-4"),
+    "results/receptive/ff-local-16-3.json": Saved(
+        "1ef05e2b81ba0098b2eda6c161bdb1c513190849e2d8c07dda5cfb1f724decfc", 1_193,
+        "python -m experiments.receptive_fields ff-local-16-3"),
+    "results/receptive/ff-local-8-5.json": Saved(
+        "35993b728506ace174eef1ea7c48ec82418edc4dd915ad69fc39d12ba47b3c82", 1_189,
+        "python -m experiments.receptive_fields ff-local-8-5"),
+    "results/receptive/ff-two-local-10-2-6-4.json": Saved(
+        "6747ae04555f6b951a7c2fdf877cc3dc1986519769ea4d2617c3b3a8c3cc9679", 1_260,
+        "python -m experiments.receptive_fields ff-two-local-10-2-6-4"),
+    "results/receptive/unsupervised-dense.json": Saved(
+        "f538de9c1f496bc2429ccfd72a1a4b96a9bad4d65b08ed52f7b4f70695edd2e0", 1_151,
+        "python -m experiments.receptive_fields unsupervised-dense"),
+    "results/receptive/unsupervised-local.json": Saved(
+        "537762e98fa1f5675ba519226136aa3645dc0363b6eaeeb050ca45f37e51ba5f", 1_206,
+        "python -m experiments.receptive_fields unsupervised-local"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "

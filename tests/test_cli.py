@@ -313,7 +313,8 @@ def test_several_seeds_train_at_once_and_report_each_and_their_spread(capsys, fa
     assert both["seeds"] == [0, 1] and [s["seed"] for s in both["per_seed"]] == [0, 1]
     assert both["test_error"] == pytest.approx(sum(errors) / 2)
     assert both["test_error_std"] == pytest.approx(abs(errors[0] - errors[1]) / 2 ** 0.5)
-    # the second network is the one `--seed 1` trains alone, and is saved under its seed's name
+    # the second network is the one `--seed 1` trains alone (to rounding, in a run this short), and is
+    # saved under its seed's name
     assert cli.main(common + ["--seed", "1", "--metrics", str(tmp_path / "one.json")]) == 0
     alone = json.loads((tmp_path / "one.json").read_text())
     assert errors[1] == pytest.approx(alone["test_error"], abs=2e-4)  # one test image in 10,000 at most

@@ -24,7 +24,7 @@ def line(ax, gid: str):
 
 
 @pytest.mark.parametrize("draw", [ff.draw_data_flows, ff.draw_layer, ff.draw_stack, ff.draw_schedules,
-                                  ff.draw_prediction, ff.draw_length_and_direction])
+                                  ff.draw_prediction, ff.draw_length_and_direction, ff.draw_receptive_fields])
 def test_every_diagram_is_a_figure_that_renders(draw):
     fig = draw()
     assert isinstance(fig, Figure)
@@ -111,3 +111,14 @@ def test_greedy_trains_each_layer_in_its_own_slot_and_simultaneous_every_layer_e
 def test_the_layer_diagram_shows_the_networks_threshold():
     assert inspect.signature(ff.draw_layer).parameters["threshold"].default == NetworkConfig().threshold
     assert "θ: the threshold (5)" in words(ff.draw_layer(threshold=5.0))
+
+
+def test_the_receptive_fields_drawn_are_the_patches_the_package_wires():
+    from matplotlib.patches import Rectangle
+    fig = ff.draw_receptive_fields([(12, 4)])
+    ax = fig.axes[0]
+    boxes = [(p.get_x() + 0.5, p.get_y() + 0.5, p.get_width(), p.get_height())
+             for p in ax.patches if isinstance(p, Rectangle)]
+    # 5 x 5 locations of 40 units: the first at (0, 0), the middle (2, 2) at pixel (8, 8), the last (16, 16)
+    assert boxes == [(0, 0, 12, 12), (8, 8, 12, 12), (16, 16, 12, 12)]
+    assert "5 x 5 locations of 40 units" in words(fig) and "144 of 784" in words(fig)

@@ -84,10 +84,10 @@ def test_every_listing_in_the_chapters_fits_the_column(chapter, cell):
     """Each cell's imports are run with the chapter's own ones, then every object it shows is
     looked up and its listing checked line by line."""
     import ff_tutorial
-    from ff_tutorial import data, engine, layer, memory, playground, readout, recipes, schedules
+    from ff_tutorial import data, engine, layer, memory, playground, readout, receptive, recipes, schedules
 
     names = {name: getattr(ff_tutorial, name) for name in ff_tutorial.__all__}
-    for module in (data, engine, layer, memory, playground, readout, recipes, schedules):
+    for module in (data, engine, layer, memory, playground, readout, receptive, recipes, schedules):
         names.update(vars(module))
     *imports, call = cell.strip().splitlines()
     exec("\n".join(imports), names)

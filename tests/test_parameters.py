@@ -56,6 +56,8 @@ def defaults(chapter: int) -> dict:
     (11, "JITTER", 28, "JITTER must be an integer from 0 to 27 (pixels)"),
     (5, "USE_SAVED_SEED_NETWORK", 1, "USE_SAVED_SEED_NETWORK must be True or False, got 1"),
     (8, "RUN", "yes", "RUN must be True or False"),
+    (12, "GEOMETRY", [12], "GEOMETRY must be [field, stride], two positive integers"),
+    (12, "GEOMETRY", [12, 0], "GEOMETRY must be [field, stride], two positive integers"),
 ])
 def test_a_bad_value_is_named_with_what_it_must_be(chapter, name, value, says):
     values = dict(defaults(chapter), **{name: value})
@@ -78,4 +80,4 @@ def test_a_missing_parameter_or_chapter_is_an_error_not_a_pass():
     with pytest.raises(ValueError, match="no parameter WIDTH"):
         check_parameters(7, values)
     with pytest.raises(ValueError, match="chapter must be one of"):
-        check_parameters(12, defaults(7))
+        check_parameters(13, defaults(7))

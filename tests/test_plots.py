@@ -134,3 +134,25 @@ def test_long_histogram_titles_do_not_run_into_each_other():
     left, right = (ax.title.get_window_extent() for ax in fig.axes)
     assert left.x1 < right.x0
     assert [ax.get_title().replace("\n", " ") for ax in fig.axes] == titles  # wrapped, not cut
+
+
+def test_errors_by_seed_draw_each_seed_and_the_mean_with_one_standard_deviation():
+    from ff_tutorial.plots import plot_errors_by_seed
+    fig = plot_errors_by_seed({"dense": {"FF": [0.03, 0.04, 0.05], "backprop": [0.02, 0.02, 0.02]},
+                               "local": {"FF": [0.02, 0.03, 0.04]}})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["local", "dense"]  # first row on top
+    # the error bar of FF on 'dense': mean 4%, one standard deviation (1 point) either side
+    bars = [c for c in ax.collections if len(c.get_segments()) == 1]
+    spans = sorted(tuple(np.round(seg[:, 0], 6)) for c in bars for seg in c.get_segments())
+    assert (3.0, 5.0) in spans and (2.0, 4.0) in spans and (2.0, 2.0) in spans
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["FF", "backprop"]
+
+
+def test_first_layer_weights_of_chosen_units_are_drawn_in_the_order_asked():
+    net = ff.FFNetwork([784, 30])
+    with torch.no_grad():
+        net.layers[0].linear.weight.copy_(torch.arange(30.0)[:, None].expand(30, 784))
+    fig = ff.plot_first_layer_weights(net, units=[7, 2, 29], columns=3, limit=100.0)
+    images = [ax.get_images()[0].get_array() for ax in fig.axes if ax.get_images()]
+    assert [float(image.mean()) for image in images] == [7.0, 2.0, 29.0]

@@ -180,3 +180,17 @@ def test_the_captured_step_keeps_the_zeros_and_gives_the_eager_run(device):
         assert all(torch.count_nonzero(w) == 0 for w in outside_the_fields(b))
         for (name, p), q in zip(a.state_dict().items(), b.state_dict().values()):
             assert torch.allclose(p, q, rtol=1e-3, atol=1e-5), name
+
+
+def test_the_backprop_network_of_the_same_shape_keeps_its_zeros_and_sees_no_label():
+    from ff_tutorial.receptive import local_mlp
+    x, y = data(200)
+    mlp = local_mlp([784, 100 * 2, 4 * 5], [[10, 2], [6, 4]])
+    before = [m.weight.detach().clone() for m in mlp.net if isinstance(m, torch.nn.Linear)]
+    mlp.train_backprop(x, y, epochs=2, batch_size=50, eval_every=None, progress=False)
+    first, second = network_connections([784, 200, 20], [[10, 2], [6, 4]], "none")
+    assert not first[:, :10].all()  # no label pixels: backprop gets the label at its output
+    w1, w2 = (m.weight for m in mlp.net if isinstance(m, torch.nn.Linear) and m.out_features != 10)
+    assert torch.count_nonzero(w1[~first]) == 0 and torch.count_nonzero(w2[~second]) == 0
+    assert not torch.equal(w1[first], before[0][first])  # the weights inside the fields learned
+    assert mlp.config["receptive_fields"] == [[10, 2], [6, 4]]

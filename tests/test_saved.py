@@ -67,12 +67,14 @@ def test_the_recorded_files_are_the_repository_files(path):
     file = ROOT / path
     assert (sha256(file), file.stat().st_size) == (SAVED[path].sha256, SAVED[path].size), saved.difference(path)
     assert saved.difference(path) is None
-    command = SAVED[path].command  # names the file it wrote (the gallery's names its run, which is the file's stem)
-    assert path in command or (path.startswith("results/gallery/") and command.endswith(" " + Path(path).stem))
+    # the command names the file it wrote (the gallery's and chapter 12's name their run: the file's stem)
+    command = SAVED[path].command
+    named_by_run = path.startswith(("results/gallery/", "results/receptive/"))
+    assert path in command or (named_by_run and command.endswith(" " + Path(path).stem))
 
 
 def test_the_chapters_read_files_are_recorded():
-    """What chapters 4 to 9 read, by path; the runs below check that they read nothing else."""
+    """What chapters 4 to 9 and 12 read, by path; the runs below check that they read nothing else."""
     candidates = ["wrong", "peer", "hard", "jitter", "jitter-100", "jitter-150", "jitter-1", "jitter-hard"]
     read = {"models/seed.pt", "results/seed.json", "models/scaled.pt", "models/scaled-seed-1.pt",
             "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
@@ -80,6 +82,9 @@ def test_the_chapters_read_files_are_recorded():
             "results/unsupervised.json", "results/unsupervised-readout.md", "results/unsupervised-layers.md",
             "results/unsupervised-readout-rate.md", *(f"results/validation/{name}.json" for name in candidates)}
     assert read <= set(SAVED), read - set(SAVED)
+    # chapter 12 reads its whole folder: every comparison file the experiment writes
+    from experiments.receptive_fields import RUNS
+    assert {f"results/receptive/{name}.json" for name in RUNS} == {p for p in SAVED if p.startswith("results/receptive/")}
 
 
 def test_the_table_is_written_as_the_command_writes_it():
