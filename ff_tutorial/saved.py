@@ -68,6 +68,10 @@ SAVED = {
         "38d33aadb3cf5b09f2ed6b319cc3fb877d72967d5b122eeeb69707170c67ae9a", 11_284_796,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/accurate-seeds-0-1-2.json": Saved(
+        "193182923c4162aec3666ea72593924a04bdc14a18929a281c69fbdc004b43dd", 2_203,
+        "python -m ff_tutorial train --preset accurate --seeds 0,1,2 --no-progress --metrics "
+        "results/accurate-seeds-0-1-2.json"),
     "results/accurate.json": Saved(
         "8a06608d0f11d8a419e5c1e0e40be4840f8d0604a74929d6e0980110ecaec18f", 2_573,
         "python -m ff_tutorial train --preset accurate --eval-every 1 --no-progress --metrics "

@@ -435,7 +435,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     clone = tmp_path / "clone"  # a clone to make the new folder in
     (clone / "results").mkdir(parents=True)
     (clone / "pyproject.toml").touch()
-    for read_only in ("seed.json", "accurate.json", "anchors.json"):  # read by the verdict, never written
+    # read by the verdict, never written
+    for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised.json", "anchors.json"):
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
     monkeypatch.setattr(saved, "CHECKOUT", clone)
     capsys.readouterr()
@@ -474,7 +475,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
             assert new.validation == recorded.validation
     assert read_by_chapter_8(ran) == as_recorded
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
-        "pyproject.toml", "results/accurate.json", "results/anchors.json", "results/seed.json"]
+        "pyproject.toml", "results/accurate-seeds-0-1-2.json", "results/anchors.json", "results/seed.json",
+        "results/unsupervised.json"]
 
     with pytest.raises(FileExistsError, match="holds files already: a run writes new files, never over others"):
         run_cells(CHAPTER_8, [3, 4], RUN=True, RESULTS=str(folder))
