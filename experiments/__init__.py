@@ -17,5 +17,6 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small` and
 `receptive_fields` measure on the validation split, and `stacking_drift` measures weights only: no
-test image is looked at. Speed measurements are in benchmarks/.
+test image is looked at. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
+for their output files: one file per run, never replaced unless `--force` is given.
 """

@@ -16,8 +16,9 @@ import json
 import sys
 from pathlib import Path
 
+from experiments.files import files_to_make
 from ff_tutorial import load_mnist
-from ff_tutorial.outputs import OutputError, check_writable, write_atomically
+from ff_tutorial.outputs import OutputError, write_atomically
 from ff_tutorial.playground import GALLERY, gallery_record, train_small
 
 # Each run is the playground's default (train_small's: the symmetric loss with a cool-down) with
@@ -58,16 +59,8 @@ def main(argv=None) -> int:
     unknown = [name for name in args.names if name not in RUNS]
     if unknown:
         parser.error(f"no gallery run {', '.join(unknown)}; choose from {', '.join(RUNS)}")
-    paths = {name: args.folder / f"{name}.json" for name in args.names or RUNS}
-    todo = {}
-    for name, path in paths.items():
-        if path.exists() and not args.force:
-            print(f"{name}: {path} exists, kept (--force runs it again and replaces it)")
-        else:
-            todo[name] = path
     try:
-        for path in todo.values():  # every file checked before the first run, not after the last
-            check_writable(path, "gallery file")
+        todo = files_to_make(args.names or RUNS, args.folder, args.force, "gallery file")
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

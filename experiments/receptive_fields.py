@@ -33,10 +33,11 @@ from pathlib import Path
 import torch
 
 import ff_tutorial
+from experiments.files import files_to_make
 from ff_tutorial import load_mnist
 from ff_tutorial.augment import shift_images
 from ff_tutorial.receptive import local_mlp, network_connections
-from ff_tutorial.outputs import OutputError, check_writable, write_atomically
+from ff_tutorial.outputs import OutputError, write_atomically
 from ff_tutorial.recipes import PRESETS, train
 from ff_tutorial.runtime import machine, seed_everything
 
@@ -145,16 +146,8 @@ def main(argv=None) -> int:
     unknown = [name for name in args.names if name not in RUNS]
     if unknown:
         parser.error(f"no run {', '.join(unknown)}; choose from {', '.join(RUNS)}")
-    todo = {}
-    for name in args.names or RUNS:
-        path = args.folder / f"{name}.json"
-        if path.exists() and not args.force:
-            print(f"{name}: {path} exists, kept (--force runs it again and replaces it)")
-        else:
-            todo[name] = path
     try:
-        for path in todo.values():  # every file checked before the first run, not after the last
-            check_writable(path, "results file")
+        todo = files_to_make(args.names or RUNS, args.folder, args.force, "results file")
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

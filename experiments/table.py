@@ -29,15 +29,6 @@ ERROR_KEYS = ("test_error", "test_error_one_pass")
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
         "unsupervised"]
-WHAT = {
-    "seed": "the blog, exactly (chapters 4-6)",
-    "fast": "CPU preset: the blog's 7.09% within a minute (chapter 7)",
-    "accurate": "CPU preset: at most 2% within 15 minutes",
-    "scaled": "the best supervised run, settings chosen on validation (chapter 8)",
-    "scaled-seed-1": "scaled again from another seed, to predict together with it (chapter 8)",
-    "unsupervised": "unsupervised FF, hybrid negatives, linear read-out (chapter 9)",
-    "unsupervised-pi-seeds-0-1-2": "the unsupervised preset without jitter: permutation-invariant (chapter 9)",
-}
 
 
 def percent(value) -> str:

@@ -194,3 +194,18 @@ def test_the_backprop_network_of_the_same_shape_keeps_its_zeros_and_sees_no_labe
     assert torch.count_nonzero(w1[~first]) == 0 and torch.count_nonzero(w2[~second]) == 0
     assert not torch.equal(w1[first], before[0][first])  # the weights inside the fields learned
     assert mlp.config["receptive_fields"] == [[10, 2], [6, 4]]
+
+
+def test_the_comparison_script_checks_every_file_before_the_first_run(tmp_path, monkeypatch, capsys):
+    from experiments import receptive_fields as script
+
+    runs = []
+    monkeypatch.setattr(script, "run", lambda name, data, folder: runs.append(name))
+    monkeypatch.setattr(script, "load_mnist", lambda: pytest.fail("loaded MNIST before refusing"))
+    (tmp_path / "ff-dense.json").write_text("an earlier run\n")
+    under_a_file = tmp_path / "ff-dense.json"  # a folder path that is a file: nothing can go there
+    assert script.main(["ff-dense", "ff-local-10-2", "--folder", str(under_a_file)]) == 2
+    assert "error:" in capsys.readouterr().err and runs == []
+    assert script.main(["ff-dense", "--folder", str(tmp_path)]) == 0  # exists: kept, nothing run
+    assert "exists, kept" in capsys.readouterr().out and runs == []
+    assert (tmp_path / "ff-dense.json").read_text() == "an earlier run\n"
