@@ -277,15 +277,19 @@ def looks_table() -> str:
     rows += ["", f"All {len(entries)} looks, oldest first (ten passes / one pass; a look made while choosing "
              "settings may have measured many networks, and names none). An error is quoted only from the "
              "results file that holds it; \"not kept\" marks a look whose errors no file in the repository "
-             "holds (the ledger has them only from the text of the time):", "",
+             "holds (the ledger has them only from the text of the time). A chapter's look measured the networks "
+             "a chapter shows (its output holds their errors):", "",
              "| # | date | run | track | kind | test error | file |", "| --- | --- | --- | --- | --- | --- | --- |"]
     copies = earlier_copies()
     for e in entries:
-        both = " / ".join(x for x in (percent(e.get(key)) for key in ERROR_KEYS) if x)
-        path = look_file(e, copies)
-        if both and path is None:
-            both = "not kept"
-        where = f"`{path.relative_to(ROOT)}`" if path else ""
+        if e["kind"] == "chapter":  # the chapter's printed output holds its errors
+            both, where = "", f"`{e['command']}`"
+        else:
+            both = " / ".join(x for x in (percent(e.get(key)) for key in ERROR_KEYS) if x)
+            path = look_file(e, copies)
+            if both and path is None:
+                both = "not kept"
+            where = f"`{path.relative_to(ROOT)}`" if path else ""
         rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} "
                     f"| {where} |")
     return "\n".join(rows) + "\n"

@@ -5,7 +5,9 @@ once. A rule like that is only as good as its record, so the record is kept by t
 look appends one JSON line to `results/test-looks.jsonl` (never rewritten), with the run, the
 command, the date, why, the errors seen and the SHA-256 of each network's weights. Measuring a
 network already in the ledger again is not a new look (the same weights give the same answer).
-Measurements on the validation split are never recorded.
+Measurements on the validation split are never recorded. `python -m ff_tutorial train` and
+`evaluate` record their looks themselves; a chapter records the test errors of its own networks
+with `record_chapter_look`; other code that measures on the test set calls `record_test_look`.
 
 FF_TUTORIAL_LEDGER names another file; set to an empty string, nothing is recorded (the tests
 do that). Installed without the repository, there is no ledger unless the variable names one.
@@ -25,6 +27,9 @@ import torch
 REPO_LEDGER = Path(__file__).resolve().parent.parent / "results" / "test-looks.jsonl"
 
 TRACKS = ("permutation-invariant", "image priors", "ensemble")
+#: "final": a recipe's number; "tuning": a run that measured the test set while training;
+#: "chapter": a chapter's own small network, measured to show what it learned (it chooses nothing).
+KINDS = ("final", "tuning", "chapter")
 
 
 def ledger_path() -> Path | None:
@@ -75,13 +80,13 @@ def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | 
     """Append one look at the test set, unless it re-measures what the ledger has already seen.
 
     `nets` were measured each alone, or (`together`) as one ensemble; `errors` are the test errors
-    seen (name -> value); `track` is one of TRACKS, or None where it is not known; `kind` is
-    "final", or "tuning" for a run that measured the test set while training. Returns the
+    seen (name -> value); `track` is one of TRACKS, or None where it is not known; `kind` is one
+    of KINDS. Returns the
     look's number (1 for the first), or None when nothing was recorded (a re-measurement, or no
     ledger).
     """
-    if kind not in ("final", "tuning"):
-        raise ValueError(f"kind must be 'final' or 'tuning', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     if track is not None and track not in TRACKS:
         raise ValueError(f"track must be one of {TRACKS} or None, got {track!r}")
     path = ledger_path() if path is None else Path(path)
@@ -100,6 +105,20 @@ def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | 
         f.flush()
         os.fsync(f.fileno())
     return entry["number"]
+
+
+def record_chapter_look(chapter: int, nets: list, errors: dict,
+                        track: str | None = "permutation-invariant") -> None:
+    """A chapter's look at the test set: its networks, measured to show what they learned.
+
+    Run again on the same machine, a chapter trains the same weights, so it adds no line; run with
+    other parameters, or where the arithmetic differs (a GPU), it has looked again, and the ledger
+    says so. Returns nothing, so that a chapter's cell shows no number for it.
+    """
+    notebooks = sorted(REPO_LEDGER.parent.parent.glob(f"notebooks/{chapter:02d}_*.ipynb"))
+    where = f"notebooks/{notebooks[0].name}" if notebooks else f"chapter {chapter}'s notebook"
+    record_test_look(nets, f"chapter {chapter}", "a chapter's networks, measured to show what they learned; "
+                     "they choose nothing", errors, track, command=where, kind="chapter")
 
 
 def counts(path=None) -> dict:

@@ -7,7 +7,7 @@ import pytest
 
 import ff_tutorial.cli as cli
 from ff_tutorial import FFNetwork
-from ff_tutorial.ledger import REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_test_look
+from ff_tutorial.ledger import REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_chapter_look, record_test_look
 
 TINY = ["--dims", "784,30", "--train-size", "800", "--epochs", "1", "--no-progress"]
 
@@ -99,3 +99,31 @@ def test_local_receptive_fields_put_a_look_in_the_image_priors_track(capsys, fas
                      "--epochs", "1", "--no-progress"]) in (0, 3)
     [look] = looks(ledger)
     assert look["track"] == "image priors"
+
+
+def test_a_chapter_records_its_own_networks_once_per_set_of_weights(ledger):
+    a, b = FFNetwork([784, 10]), FFNetwork([784, 10])
+    record_chapter_look(4, [a], {"test_error": 0.3})
+    record_chapter_look(4, [a], {"test_error": 0.3})  # the chapter run again: the same weights
+    assert len(looks(ledger)) == 1
+    record_chapter_look(10, [a, b], {"depth_1": 0.3, "depth_2": 0.2})  # b is new
+    first, second = looks(ledger)
+    assert first["kind"] == "chapter" and first["run"] == "chapter 4" and first["track"] == "permutation-invariant"
+    assert first["command"] == "notebooks/04_greedy_network.ipynb" and not first["together"]
+    assert second["networks"] == [fingerprint(a), fingerprint(b)] and second["depth_2"] == 0.2
+    with pytest.raises(ValueError, match="kind must be one of"):
+        record_test_look([b], "r", "why", {}, None, kind="chapters", path=ledger)
+
+
+def test_every_chapter_that_measures_on_the_test_set_records_it():
+    """A chapter that computes an error on MNIST's test set calls record_chapter_look (chapter 8
+    measures only recorded networks through the command line, which records for itself)."""
+    from pathlib import Path
+
+    for notebook in sorted(Path(REPO_LEDGER).parent.parent.glob("notebooks/*.ipynb")):
+        code = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                         if c["cell_type"] == "code")
+        measures = any(pattern in code for pattern in ("error_rate(data.x_test", "error_rate(x_test",
+                                                       "x_test=data.x_test", "!= y_test"))
+        if measures and not notebook.name.startswith("08_"):
+            assert "record_chapter_look(" in code, notebook.name
