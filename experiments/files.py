@@ -1,26 +1,39 @@
-"""Which of an experiment's files to make: those that do not exist yet, or all of them when forced.
+"""The command line of an experiment that writes one file per run, and which of those files to make.
 
-The experiments write one JSON file per run and never replace one unless asked (`--force`), so a
-number the book quotes stays the number its file holds. Every file to make is checked writable
-before the first run starts, so a bad folder fails in a second, not after an hour of training.
+The experiments write one JSON file per named run and never replace one unless asked (`--force`),
+so a number the book quotes stays the number its file holds. Every file to make is checked
+writable before the first run starts, so a bad folder fails in a second, not after an hour of
+training.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ff_tutorial.outputs import check_writable
 
 
-def files_to_make(names, folder: Path, force: bool, what: str) -> dict[str, Path]:
-    """`{name: folder/name.json}` for the runs to make; says which existing files are kept.
+def files_to_make(prog: str, description: str, runs, folder: Path, what: str, argv=None) -> dict[str, Path]:
+    """Read the command line (run names, `--force`, `--folder`) and return `{name: path}` for the
+    runs to make, in the order of `runs`; says which existing files are kept.
 
-    Raises `ff_tutorial.outputs.OutputError` if any of them cannot be written.
+    An unknown run name exits with status 2, as argparse does; a file that cannot be written raises
+    `ff_tutorial.outputs.OutputError`.
     """
+    parser = argparse.ArgumentParser(prog=prog, description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("names", nargs="*", help=f"runs to make (default: all, in order: {', '.join(runs)})")
+    parser.add_argument("--force", action="store_true", help="run again, and replace, runs whose file exists")
+    parser.add_argument("--folder", type=Path, default=folder, help="where the files go (default: %(default)s)")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in runs]
+    if unknown:
+        parser.error(f"no run {', '.join(unknown)}; choose from {', '.join(runs)}")
     todo = {}
-    for name in names:
-        path = folder / f"{name}.json"
-        if path.exists() and not force:
+    for name in args.names or runs:
+        path = args.folder / f"{name}.json"
+        if path.exists() and not args.force:
             print(f"{name}: {path} exists, kept (--force runs it again and replaces it)")
         else:
             todo[name] = path

@@ -11,10 +11,8 @@ replaced, unless `--force` is given; chapter 11 draws its figures from these fil
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
 from experiments.files import files_to_make
 from ff_tutorial import load_mnist
@@ -50,17 +48,8 @@ def as_json(record: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m experiments.gallery", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help=f"runs to make (default: all of {', '.join(RUNS)})")
-    parser.add_argument("--force", action="store_true", help="run again, and replace, runs whose file exists")
-    parser.add_argument("--folder", type=Path, default=GALLERY, help="where the files go (default: %(default)s)")
-    args = parser.parse_args(argv)
-    unknown = [name for name in args.names if name not in RUNS]
-    if unknown:
-        parser.error(f"no gallery run {', '.join(unknown)}; choose from {', '.join(RUNS)}")
     try:
-        todo = files_to_make(args.names or RUNS, args.folder, args.force, "gallery file")
+        todo = files_to_make("python -m experiments.gallery", __doc__, RUNS, GALLERY, "gallery file", argv)
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -21,7 +21,6 @@ every image shifted by up to a pixel anew each epoch (jitter, the other image pr
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import platform
@@ -137,24 +136,15 @@ def run(name: str, data, folder: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m experiments.receptive_fields", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("names", nargs="*", help=f"runs to make (default: all, in order: {', '.join(RUNS)})")
-    parser.add_argument("--force", action="store_true", help="run again, and replace, runs whose file exists")
-    parser.add_argument("--folder", type=Path, default=FOLDER, help="where the files go (default: %(default)s)")
-    args = parser.parse_args(argv)
-    unknown = [name for name in args.names if name not in RUNS]
-    if unknown:
-        parser.error(f"no run {', '.join(unknown)}; choose from {', '.join(RUNS)}")
     try:
-        todo = files_to_make(args.names or RUNS, args.folder, args.force, "results file")
+        todo = files_to_make("python -m experiments.receptive_fields", __doc__, RUNS, FOLDER, "results file", argv)
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     data = load_mnist().validation_split() if todo else None
     for name, path in todo.items():
         try:
-            record = run(name, data, args.folder)
+            record = run(name, data, path.parent)
         except OutputError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
