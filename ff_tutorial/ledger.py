@@ -81,9 +81,8 @@ def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | 
 
     `nets` were measured each alone, or (`together`) as one ensemble; `errors` are the test errors
     seen (name -> value); `track` is one of TRACKS, or None where it is not known; `kind` is one
-    of KINDS. Returns the
-    look's number (1 for the first), or None when nothing was recorded (a re-measurement, or no
-    ledger).
+    of KINDS. Returns the look's number (1 for the first), or None when nothing was recorded (a
+    re-measurement, or no ledger).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")

@@ -2,6 +2,7 @@
 is none, and validation never is."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -118,8 +119,6 @@ def test_a_chapter_records_its_own_networks_once_per_set_of_weights(ledger):
 def test_every_chapter_that_measures_on_the_test_set_records_it():
     """A chapter that computes an error on MNIST's test set calls record_chapter_look (chapter 8
     measures only recorded networks through the command line, which records for itself)."""
-    from pathlib import Path
-
     for notebook in sorted(Path(REPO_LEDGER).parent.parent.glob("notebooks/*.ipynb")):
         code = "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
                          if c["cell_type"] == "code")
