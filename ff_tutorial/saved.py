@@ -187,6 +187,10 @@ SAVED = {
     "results/unsupervised-layers.md": Saved(
         "c6c3bd448eaa7f47d39b359fdba8c7763ee9e037407eb5745fc21921f99be2aa", 992,
         "python -m experiments.unsupervised_layers > results/unsupervised-layers.md"),
+    "results/unsupervised-pi-seeds-0-1-2.json": Saved(
+        "016785cc58788a7f6a43248b7a25868fcede30b311a00293e05d20bba97ae4e3", 1_821,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --train-size 60000 --seeds 0,1,2 "
+        "--no-progress --metrics results/unsupervised-pi-seeds-0-1-2.json"),
     "results/unsupervised-readout-rate.md": Saved(
         "ef7d683a4d40bc3400e213bd77d81383389fa17f59dfacc604a128e811d0f719", 389,
         "python -m ff_tutorial train --preset unsupervised --validation --no-progress --save layers.pt && "

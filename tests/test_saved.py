@@ -79,8 +79,9 @@ def test_the_chapters_read_files_are_recorded():
     read = {"models/seed.pt", "results/seed.json", "models/scaled.pt", "models/scaled-seed-1.pt",
             "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
-            "results/unsupervised.json", "results/unsupervised-readout.md", "results/unsupervised-layers.md",
-            "results/unsupervised-readout-rate.md", *(f"results/validation/{name}.json" for name in candidates)}
+            "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
+            "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
+            *(f"results/validation/{name}.json" for name in candidates)}
     assert read <= set(SAVED), read - set(SAVED)
     # chapter 12 reads its whole folder: every comparison file the experiment writes
     from experiments.receptive_fields import RUNS
@@ -436,7 +437,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     (clone / "results").mkdir(parents=True)
     (clone / "pyproject.toml").touch()
     # read by the verdict, never written
-    for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised.json", "anchors.json"):
+    for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised.json", "unsupervised-pi-seeds-0-1-2.json",
+                      "anchors.json"):
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
     monkeypatch.setattr(saved, "CHECKOUT", clone)
     capsys.readouterr()
@@ -476,7 +478,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     assert read_by_chapter_8(ran) == as_recorded
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
         "pyproject.toml", "results/accurate-seeds-0-1-2.json", "results/anchors.json", "results/seed.json",
-        "results/unsupervised.json"]
+        "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised.json"]
 
     with pytest.raises(FileExistsError, match="holds files already: a run writes new files, never over others"):
         run_cells(CHAPTER_8, [3, 4], RUN=True, RESULTS=str(folder))
