@@ -5,6 +5,8 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `table`: writes the results tables (results/table.md, results/validation-table.md) from the
   metrics files of the recorded runs;
 - `gpu_runs`: repeats the recorded runs on a CUDA GPU, into results/gpu/;
+- `seeds`: runs of one recipe made one seed at a time, written as one file with their mean ±
+  standard deviation (as `python -m ff_tutorial train --seeds` writes it);
 - `readout_rate`: the read-out's learning rate and epochs, chosen on a network's final layers;
 - `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
 - `unsupervised_layers`: the unsupervised layers' own settings, compared;
@@ -16,7 +18,7 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   trained alone, into results/stacking-drift.json.
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small` and
-`receptive_fields` measure on the validation split, and `stacking_drift` measures weights only: no
-test image is looked at. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
+`receptive_fields` measure on the validation split, `stacking_drift` measures weights only and `seeds`
+reads recorded errors: no test image is looked at. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.
 """

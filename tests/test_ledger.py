@@ -8,7 +8,7 @@ import pytest
 
 import ff_tutorial.cli as cli
 from ff_tutorial import FFNetwork
-from ff_tutorial.ledger import REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_chapter_look, record_test_look
+from ff_tutorial.ledger import KINDS, REPO_LEDGER, TRACKS, counts, fingerprint, looks, record_chapter_look, record_test_look
 
 TINY = ["--dims", "784,30", "--train-size", "800", "--epochs", "1", "--no-progress"]
 
@@ -81,7 +81,7 @@ def test_the_repository_ledger_is_well_formed():
     assert entries, "the ledger starts with the looks recovered from the project's history"
     assert [e["number"] for e in entries] == list(range(1, len(entries) + 1))
     for e in entries:
-        assert e["kind"] in ("final", "tuning") and (e["track"] in TRACKS or e["track"] is None), e
+        assert e["kind"] in KINDS and (e["track"] in TRACKS or e["track"] is None), e
         assert e["run"] and e["why"] and e["date"], e
     assert REPO_LEDGER.read_text().endswith("\n") and all(json.loads(line) for line in
                                                           REPO_LEDGER.read_text().splitlines())
