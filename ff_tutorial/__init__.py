@@ -17,7 +17,8 @@ from .readout import train_readout
 from .recipes import PRESETS, Recipe
 from .recurrent import RecurrentConfig, RecurrentFFNetwork, train_recurrent
 from .plots import (plot_confusion_matrix, plot_first_layer_weights, plot_goodness_histograms,
-                    plot_goodness_per_label, plot_label_overlay, plot_losses, show_image)
+                    plot_goodness_over_iterations, plot_goodness_per_label, plot_label_overlay, plot_losses,
+                    show_image)
 from .runtime import pick_device, progress, seed_everything
 from .saved import DownloadError, saved_file, saved_network
 from .schedules import train_greedy, train_simultaneous, train_unsupervised
@@ -31,7 +32,8 @@ __all__ = [
     "draw_prediction", "draw_receptive_fields", "draw_schedules", "draw_stack", "embed_label", "ff_loss", "goodness", "hard_wrong_labels",
     "hybrid_images", "hybrid_mask", "load", "load_mnist", "neutral_label", "normalize", "overlay_label",
     "permuted_labels", "pick_device", "plot_confusion_matrix", "plot_first_layer_weights",
-    "plot_goodness_histograms", "plot_goodness_per_label", "plot_label_overlay", "plot_losses",
+    "plot_goodness_histograms", "plot_goodness_over_iterations", "plot_goodness_per_label", "plot_label_overlay",
+    "plot_losses",
     "progress", "RecurrentConfig", "RecurrentFFNetwork", "save", "seed_everything", "show_image", "symba_loss",
     "train_greedy", "train_readout",
     "train_recurrent", "train_simultaneous", "train_unsupervised", "wrong_labels",

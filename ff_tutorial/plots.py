@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 import torch
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from .data import MEAN, NUM_CLASSES, STD
@@ -135,6 +136,37 @@ def plot_goodness_per_label(scores: torch.Tensor, images: torch.Tensor, labels: 
         axes[1, i].bar(range(NUM_CLASSES), s, color=colors)
         axes[1, i].set(xticks=range(NUM_CLASSES), xlabel="label")
     axes[1, 0].set_ylabel("goodness")
+    return fig
+
+
+def plot_goodness_over_iterations(trajectories: torch.Tensor, images: torch.Tensor, labels: torch.Tensor,
+                                  score_iterations=None) -> Figure:
+    """For a few images: the image, and below it each label's goodness at each iteration of a
+    recurrent network (`trajectories`: (N, iterations + 1, 10)), the true label in green, the
+    predicted one in red, and the iterations that predict shaded."""
+    n = len(images)
+    fig, axes = _figure(2.4 * n, 4.6, nrows=2, ncols=n, squeeze=False, height_ratios=[1, 1.4])
+    steps = np.arange(trajectories.shape[1])
+    window = list(score_iterations or [])
+    for i in range(n):
+        g = trajectories[i].detach().cpu().numpy()  # (iterations + 1, 10)
+        predicted = int(g[window].sum(axis=0).argmax()) if window else int(g[-1].argmax())
+        show_image(axes[0, i], images[i], f"true {int(labels[i])}, predicted {predicted}")
+        ax = axes[1, i]
+        if window:
+            ax.axvspan(min(window) - 0.5, max(window) + 0.5, color="0.9", zorder=0)
+        for label in range(NUM_CLASSES):  # the true and the predicted label drawn last, on top
+            if label not in (int(labels[i]), predicted):
+                ax.plot(steps, g[:, label], color="tab:gray", lw=0.8, alpha=0.6)
+        if predicted != int(labels[i]):
+            ax.plot(steps, g[:, predicted], color="tab:red", lw=1.8)
+        ax.plot(steps, g[:, int(labels[i])], color="tab:green", lw=1.8)
+        ax.set(xlabel="iteration")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[1, 0].set_ylabel("goodness")
+    key = [Line2D([], [], color="tab:green", lw=1.8, label="true label"),
+           Line2D([], [], color="tab:red", lw=1.8, label="predicted, if not the true one")]
+    axes[1, 0].legend(handles=key, fontsize="small", loc="lower right")
     return fig
 
 

@@ -113,9 +113,11 @@ class RecurrentFFNetwork(nn.Module):
         return states
 
     def step(self, states: list, x_unit: torch.Tensor, label: torch.Tensor) -> list:
-        """One damped synchronous update of every hidden layer, from the normalized states of its
-        neighbours at the previous step (`x_unit` below the first, the one-hot `label` above the last)."""
-        previous = [h.detach() for h in states]  # no gradient reaches another layer or an earlier step
+        """One damped synchronous update of every hidden layer, from the normalized states
+        of its neighbours at the previous step (`x_unit` below the first, the one-hot
+        `label` above the last)."""
+        # detached: no gradient reaches another layer or an earlier step
+        previous = [h.detach() for h in states]
         below = [x_unit] + [normalize(h) for h in previous[:-1]]
         above = [normalize(h) for h in previous[1:]] + [label]
         return [self.damping * h + (1 - self.damping) * torch.relu(up(b) + down(a))
@@ -149,7 +151,7 @@ class RecurrentFFNetwork(nn.Module):
 
     @torch.no_grad()
     def scores(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, 10): each label's goodness accumulated over the iterations `score_iterations`."""
+        """(N, 10): each label's goodness summed over the iterations `score_iterations`."""
         return self.trajectory(x)[:, self.config.score_iterations].sum(dim=1)
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
@@ -164,21 +166,24 @@ class RecurrentFFNetwork(nn.Module):
 
 def train_step(net: RecurrentFFNetwork, optimizer, x: torch.Tensor, y: torch.Tensor,
                y_negative: torch.Tensor) -> list:
-    """One update on a batch: the image with its label (positive) and with a wrong one (negative),
-    run for `iterations` steps; every layer's FF loss at every step. Returns each layer's loss,
-    averaged over the steps, before the update."""
+    """One update on a batch: the image with its label (positive) and with a wrong one
+    (negative), run for `iterations` steps; every layer's FF loss at every step. Returns
+    each layer's loss, averaged over the steps, before the update."""
     n, T = len(x), net.iterations
     x_unit = normalize(torch.cat([x, x]))
     labels = one_hot(torch.cat([y, y_negative]), 1.0)
     with torch.no_grad():
-        states = [h.repeat(2, 1) for h in net.bottom_up(normalize(x))]  # positives and negatives alike
+        # the bottom-up pass sees no label: the same start for positives and negatives
+        states = [h.repeat(2, 1) for h in net.bottom_up(normalize(x))]
     optimizer.zero_grad(set_to_none=True)
     totals = torch.zeros(len(states), device=x.device)
     for _ in range(T):
         states = net.step(states, x_unit, labels)
-        losses = torch.stack([ff_loss(g[:n], g[n:], net.config.threshold) for g in map(goodness, states)])
-        check_finite(losses.sum())  # before any step is applied: the weights stay as they were
-        (losses.sum() / T).backward()  # this step's graph only: the next step reads detached states
+        losses = torch.stack([ff_loss(g[:n], g[n:], net.config.threshold)
+                              for g in map(goodness, states)])
+        check_finite(losses.sum())  # before any step: the weights stay as they were
+        # this step's graph only: the next step reads detached states
+        (losses.sum() / T).backward()
         totals += losses.detach()
     optimizer.step()
     return (totals / T).tolist()

@@ -187,6 +187,8 @@ CHAPTER_PARAMETERS = {
          "GEOMETRY": ((lambda v: isinstance(v, (list, tuple)) and len(v) == 2
                        and all(POSITIVE_INTEGER[0](w) for w in v)),
                       "[field, stride], two positive integers such as [12, 4]")},
+    13: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "HIDDEN": POSITIVE_INTEGERS,
+         "NEGATIVES": _one_of("hard", "wrong"), "NUM_EXAMPLES": POSITIVE_INTEGER},
 }
 
 

@@ -35,8 +35,10 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 CACHE = DOWNLOAD_ROOT
 #: Set to download from elsewhere than the repository (a mirror; the tests' local server).
 FILES_URL_VARIABLE = "FF_TUTORIAL_FILES_URL"
-#: Files under this folder are records: they never change once committed.
+#: Files under this folder are records: they never change once committed...
 RECORDS = "results/"
+#: ...but for the published numbers, written by hand, which grow as the book cites more.
+HAND_WRITTEN = ("results/anchors.json",)
 
 
 class DownloadError(RuntimeError):
@@ -77,7 +79,7 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --eval-every 1 --no-progress --metrics "
         "results/accurate.json"),
     "results/anchors.json": Saved(
-        "0f154c191c01cb29198d78d7f6c321618edc69bda4a834253b792fd7eb9496b1", 4_712,
+        "e4d975e5476bc2c163e3c14a223dddda8c86d94a353563c2860755ffa371a04f", 5_265,
         "results/anchors.json: written by hand from the published sources it names"),
     "results/ensembles/scaled-pair.json": Saved(
         "a14e8004de4019ec4a9b780748a4be558534a8b3dbe3cafd4e5d90e37e34e80c", 1_544,
@@ -177,6 +179,14 @@ SAVED = {
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
         "--no-progress --metrics results/scaled-seed-1.json --save models/scaled-seed-1.pt"),
+    "results/scaled-seed-2.json": Saved(
+        "7c22a64c90f9e146db1b9eb4116971a83b994a73b716327c0b00c1f7b092c044", 1_307,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 2 "
+        "--no-progress --metrics results/scaled-seed-2.json"),
+    "results/scaled-seeds-0-1-2.json": Saved(
+        "6350e9dd32209b938bd7cb45aa378a68ebec0d60f1833b7b9c5f93aebc7c31d2", 2_615,
+        "python -m experiments.seeds results/scaled.json results/scaled-seed-1.json "
+        "results/scaled-seed-2.json --metrics results/scaled-seeds-0-1-2.json"),
     "results/scaled.json": Saved(
         "8f6e64f60ef01a1c26391ef7060a0f9aaab6794652efc4fcde5a1500b1d7157b", 1_049,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
@@ -414,7 +424,8 @@ def command_of(path: str, root: Path, table: dict) -> str | None:
 
 
 def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = None) -> dict:
-    """`table` with the files `add` (new) and `replace` (networks that changed on purpose) recorded as they are
+    """`table` with the files `add` (new) and `replace` (networks, or the published numbers, changed on purpose)
+    recorded as they are
     under `root`; every other entry is kept as recorded. Raises ValueError for what may not be recorded."""
     table = dict(table)
     for path in [*add, *replace]:
@@ -427,7 +438,7 @@ def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = 
     for path in replace:
         if path not in table:
             raise ValueError(f"{path} is not recorded yet: record a new file with --add")
-        if path.startswith(RECORDS):
+        if path.startswith(RECORDS) and path not in HAND_WRITTEN:
             raise ValueError(difference(path, root, table) or f"{path} has not changed")
     for path in sorted(add, key=lambda p: not p.endswith(".json")):  # metrics first: they name the networks
         found = command_of(path, root, table)

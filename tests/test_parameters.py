@@ -58,6 +58,8 @@ def defaults(chapter: int) -> dict:
     (8, "RUN", "yes", "RUN must be True or False"),
     (12, "GEOMETRY", [12], "GEOMETRY must be [field, stride], two positive integers"),
     (12, "GEOMETRY", [12, 0], "GEOMETRY must be [field, stride], two positive integers"),
+    (13, "NEGATIVES", "permuted", "NEGATIVES must be 'hard' or 'wrong', got 'permuted'"),
+    (13, "TRAIN_SIZE", 50_001, "TRAIN_SIZE must be an integer from 1 to 50000"),
 ])
 def test_a_bad_value_is_named_with_what_it_must_be(chapter, name, value, says):
     values = dict(defaults(chapter), **{name: value})
@@ -80,4 +82,4 @@ def test_a_missing_parameter_or_chapter_is_an_error_not_a_pass():
     with pytest.raises(ValueError, match="no parameter WIDTH"):
         check_parameters(7, values)
     with pytest.raises(ValueError, match="chapter must be one of"):
-        check_parameters(13, defaults(7))
+        check_parameters(14, defaults(7))

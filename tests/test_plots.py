@@ -39,6 +39,22 @@ def test_plot_label_overlay_shows_the_ten_label_slots():
     assert heights == pytest.approx(embedded[:10].tolist())
 
 
+def test_plot_goodness_over_iterations_draws_every_label_and_predicts_from_the_window():
+    # Two images, 4 steps (0..3), 10 labels. Image 0: label 3 leads in steps 1-2, label 5 only at
+    # step 3, so a window of steps 1-2 predicts 3; image 1: label 7 leads everywhere.
+    g = torch.zeros(2, 4, 10)
+    g[0, 1:3, 3], g[0, 3, 5] = 1.0, 5.0
+    g[1, :, 7] = 1.0
+    fig = ff.plot_goodness_over_iterations(g, torch.zeros(2, 784), torch.tensor([3, 1]), score_iterations=[1, 2])
+    images, curves = fig.axes[:2], fig.axes[2:]
+    assert [ax.get_title() for ax in images] == ["true 3, predicted 3", "true 1, predicted 7"]
+    for ax, trajectories in zip(curves, g):
+        assert len(ax.get_lines()) == 10  # the true and predicted lines are drawn once each
+        drawn = sorted(tuple(line.get_ydata()) for line in ax.get_lines())
+        assert drawn == sorted(tuple(row) for row in trajectories.T.tolist())
+        assert len(ax.patches) == 1  # the shaded window
+
+
 def test_the_other_plots_return_figures():
     torch.manual_seed(0)
     net = ff.FFNetwork([784, 16])

@@ -80,6 +80,7 @@ def test_the_chapters_read_files_are_recorded():
             "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
+            "results/scaled-seeds-0-1-2.json",
             "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
             *(f"results/validation/{name}.json" for name in candidates)}
     assert read <= set(SAVED), read - set(SAVED)
@@ -132,6 +133,17 @@ def test_added_files_are_recorded_with_what_wrote_them(checkout, capsys):
     with pytest.raises(SystemExit):
         saved.main(["--root", str(checkout), "--add", "results/table.md"])
     assert "recorded already" in capsys.readouterr().err
+
+
+def test_the_published_numbers_written_by_hand_may_grow(tmp_path):
+    (tmp_path / "results").mkdir()
+    anchors = tmp_path / "results" / "anchors.json"
+    anchors.write_text('{"anchors": []}')
+    table = saved.recorded({}, tmp_path, add=["results/anchors.json"], command="written by hand")
+    anchors.write_text('{"anchors": [{"test_error_percent": 1.31}]}')
+    table = saved.recorded(table, tmp_path, replace=["results/anchors.json"])
+    assert table["results/anchors.json"].sha256 == saved.sha256(anchors)
+    assert table["results/anchors.json"].command == "written by hand"
 
 
 def test_a_changed_result_is_named_and_never_recorded(checkout, capsys):
@@ -438,7 +450,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     (clone / "pyproject.toml").touch()
     # read by the verdict, never written
     for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised.json", "unsupervised-pi-seeds-0-1-2.json",
-                      "anchors.json"):
+                      "scaled-seeds-0-1-2.json", "anchors.json"):
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
     monkeypatch.setattr(saved, "CHECKOUT", clone)
     capsys.readouterr()
@@ -477,7 +489,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
             assert new.validation == recorded.validation
     assert read_by_chapter_8(ran) == as_recorded
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
-        "pyproject.toml", "results/accurate-seeds-0-1-2.json", "results/anchors.json", "results/seed.json",
+        "pyproject.toml", "results/accurate-seeds-0-1-2.json", "results/anchors.json", "results/scaled-seeds-0-1-2.json",
+        "results/seed.json",
         "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised.json"]
 
     with pytest.raises(FileExistsError, match="holds files already: a run writes new files, never over others"):
