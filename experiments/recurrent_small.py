@@ -19,7 +19,8 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import RecurrentFFNetwork, load_mnist, save, seed_everything, train_recurrent
-from ff_tutorial.outputs import write_atomically
+from ff_tutorial.layer import LOSSES
+from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recurrent import RECURRENT_NEGATIVES
 from ff_tutorial.runtime import machine
 
@@ -37,23 +38,34 @@ def main(argv=None) -> int:
     parser.add_argument("--iterations", type=int, default=8)
     parser.add_argument("--damping", type=float, default=0.3)
     parser.add_argument("--score-iterations", default="3,4,5")
-    parser.add_argument("--threshold", type=float, default=0.1)
+    parser.add_argument("--threshold", type=float, default=0.1, help="the FF loss's (--loss ff)")
+    parser.add_argument("--loss", choices=LOSSES, default="symba")
+    parser.add_argument("--symba-alpha", type=float, default=100.0)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--negatives", choices=RECURRENT_NEGATIVES, default="hard")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--checkpoint", type=Path, help="also save the trained network here")
+    parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
+                                       "(default: small-DATE-TIME-seedN); an existing file is never replaced")
     args = parser.parse_args(argv)
     if not 0 < args.validation_size < 60_000 or not 0 < args.train_size <= 60_000 - args.validation_size:
         parser.error(f"--train-size plus --validation-size must be at most 60000, got {args.train_size} and "
                      f"{args.validation_size}")
+
+    name = args.name or f"small-{time.strftime('%Y%m%d-%H%M%S')}-seed{args.seed}"
+    try:  # before an hour of training, not after it
+        check_writable(RESULTS / f"{name}.json", "results", new=True)
+    except OutputError as error:
+        parser.error(str(error))
 
     data = load_mnist(device=args.device).validation_split(args.validation_size)
     x, y = data.x_train[:args.train_size], data.y_train[:args.train_size]
     generator = seed_everything(args.seed)
     net = RecurrentFFNetwork(hidden=[int(w) for w in args.hidden.split(",")], iterations=args.iterations,
                              damping=args.damping, score_iterations=[int(t) for t in args.score_iterations.split(",")],
-                             threshold=args.threshold, lr=args.lr, device=args.device)
+                             threshold=args.threshold, lr=args.lr, loss=args.loss, symba_alpha=args.symba_alpha,
+                             device=args.device)
     start = time.perf_counter()
     history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
                               x_test=data.x_test, y_test=data.y_test, generator=generator, progress=False)
@@ -70,8 +82,7 @@ def main(argv=None) -> int:
               "validation_error": history.test_error, "seconds": seconds,
               "train_seconds": history.train_seconds[-1] if history.train_seconds else None,
               "interrupted": history.interrupted}
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    path = write_atomically(RESULTS / f"small-{stamp}-seed{args.seed}.json",
+    path = write_atomically(RESULTS / f"{name}.json",
                             (json.dumps(record, indent=2) + "\n").encode(), new=True)
     print(f"wrote {path}")
     if args.checkpoint:

@@ -11,7 +11,6 @@ import textwrap
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from .data import MEAN, NUM_CLASSES, STD
@@ -164,9 +163,8 @@ def plot_goodness_over_iterations(trajectories: torch.Tensor, images: torch.Tens
         ax.set(xlabel="iteration")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[1, 0].set_ylabel("goodness")
-    key = [Line2D([], [], color="tab:green", lw=1.8, label="true label"),
-           Line2D([], [], color="tab:red", lw=1.8, label="predicted, if not the true one")]
-    axes[1, 0].legend(handles=key, fontsize="small", loc="lower right")
+    fig.suptitle("green: the true label; red: the predicted label, where it is another; grey: the others",
+                 fontsize="medium")
     return fig
 
 

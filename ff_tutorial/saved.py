@@ -175,6 +175,14 @@ SAVED = {
     "results/receptive/unsupervised-local.json": Saved(
         "537762e98fa1f5675ba519226136aa3645dc0363b6eaeeb050ca45f37e51ba5f", 1_206,
         "python -m experiments.receptive_fields unsupervised-local"),
+    "results/recurrent/ff-loss.json": Saved(
+        "1d3f1d0be76bcefa337278be892d5b257265c7089590994aef6fd8bfcf268c4a", 837,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss ff "
+        "--name ff-loss"),
+    "results/recurrent/symba-loss.json": Saved(
+        "3a70b20e9989ebee7036801f3bf6a64917b649d7a3ba90163ee8da24a3093af9", 849,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss symba "
+        "--name symba-loss"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "

@@ -19,7 +19,7 @@ RESULTS = ROOT / "results"
 PERCENT = re.compile(r"\d+(?:\.\d+)?\s?%")
 PAGES = ["book/results.md", "book/performance.md"]
 CHAPTERS = ["07_better_negatives_and_schedules", "08_scaling_up", "09_unsupervised_ff", "10_ff_versus_backprop",
-            "12_local_receptive_fields"]
+            "12_local_receptive_fields", "13_top_down_recurrence"]
 LEDGER = {"test-looks.md", "test-looks.jsonl"}
 
 # Percentages that are not results: targets, thresholds and shares the text sets or explains.

@@ -1,11 +1,13 @@
 """The recurrent network with top-down connections, against numbers worked by hand and plain tensor maths."""
 
+import json
+
 import pytest
 import torch
 import torch.nn.functional as F
 
 import ff_tutorial as ff
-from ff_tutorial.goodness import ff_loss, goodness
+from ff_tutorial.goodness import ff_loss, goodness, symba_loss
 from ff_tutorial.recurrent import RecurrentFFNetwork, train_recurrent
 
 
@@ -121,10 +123,39 @@ def test_a_saved_network_loads_back_and_answers_the_same(small, tmp_path):
 
 
 @pytest.mark.parametrize("settings", [dict(damping=1.0), dict(iterations=4, score_iterations=[5]),
-                                      dict(score_iterations=[]), dict(hidden=[]), dict(optimizer="rmsprop")])
+                                      dict(score_iterations=[]), dict(hidden=[]), dict(optimizer="rmsprop"),
+                                      dict(loss="mse"), dict(symba_alpha=-1.0)])
 def test_settings_that_cannot_work_are_refused(settings):
     with pytest.raises(ValueError):
         RecurrentFFNetwork(**settings)
+
+
+def test_each_layer_learns_from_the_symmetric_loss_unless_the_ff_loss_is_asked_for():
+    g_pos, g_neg = torch.tensor([0.5, 0.2, 0.9]), torch.tensor([0.4, 0.3, 0.1])
+    default = RecurrentFFNetwork(hidden=[4])
+    assert (default.config.loss, default.config.symba_alpha) == ("symba", 100.0)
+    # softplus(-alpha * (g_pos - g_neg)), averaged: worked out with plain tensor maths
+    expected = torch.log1p(torch.exp(-100.0 * (g_pos - g_neg))).mean()
+    torch.testing.assert_close(default.layer_loss(g_pos, g_neg), expected)
+    torch.testing.assert_close(default.layer_loss(g_pos, g_neg), symba_loss(g_pos, g_neg, 100.0))
+    paper = RecurrentFFNetwork(hidden=[4], loss="ff", threshold=0.3)
+    torch.testing.assert_close(paper.layer_loss(g_pos, g_neg), ff_loss(g_pos, g_neg, 0.3))
+
+
+def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_path, monkeypatch, capsys):
+    from experiments import recurrent_small
+    monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
+    argv = ["--hidden", "10,10", "--train-size", "200", "--validation-size", "200", "--epochs", "1",
+            "--negatives", "wrong", "--loss", "ff", "--name", "tiny"]
+    assert recurrent_small.main(argv) == 0
+    record = json.loads((tmp_path / "tiny.json").read_text())
+    assert record["config"]["loss"] == "ff" and len(record["validation_error"]) == 1
+    assert record["command"] == "python -m experiments.recurrent_small " + " ".join(argv)
+    before = (tmp_path / "tiny.json").read_bytes()
+    with pytest.raises(SystemExit) as exit:  # refused before any training
+        recurrent_small.main(argv)
+    assert exit.value.code == 2 and "exists already" in capsys.readouterr().err
+    assert (tmp_path / "tiny.json").read_bytes() == before
 
 
 def test_a_tiny_network_learns_mnist_in_two_epochs(mnist):

@@ -67,20 +67,22 @@ def test_the_recorded_files_are_the_repository_files(path):
     file = ROOT / path
     assert (sha256(file), file.stat().st_size) == (SAVED[path].sha256, SAVED[path].size), saved.difference(path)
     assert saved.difference(path) is None
-    # the command names the file it wrote (the gallery's and chapter 12's name their run: the file's stem)
-    command = SAVED[path].command
-    named_by_run = path.startswith(("results/gallery/", "results/receptive/"))
-    assert path in command or (named_by_run and command.endswith(" " + Path(path).stem))
+    # the command names the file it wrote (the gallery's and chapter 12's name their run: the file's stem;
+    # the recurrent experiment's take it as --name)
+    command, stem = SAVED[path].command, Path(path).stem
+    named_by_run = path.startswith(("results/gallery/", "results/receptive/")) and command.endswith(" " + stem)
+    named = path.startswith("results/recurrent/") and f" --name {stem}" in command
+    assert path in command or named_by_run or named
 
 
 def test_the_chapters_read_files_are_recorded():
-    """What chapters 4 to 9 and 12 read, by path; the runs below check that they read nothing else."""
+    """What chapters 4 to 9, 12 and 13 read, by path; the runs below check that they read nothing else."""
     candidates = ["wrong", "peer", "hard", "jitter", "jitter-100", "jitter-150", "jitter-1", "jitter-hard"]
     read = {"models/seed.pt", "results/seed.json", "models/scaled.pt", "models/scaled-seed-1.pt",
             "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
-            "results/scaled-seeds-0-1-2.json",
+            "results/scaled-seeds-0-1-2.json", "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
             "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
             *(f"results/validation/{name}.json" for name in candidates)}
     assert read <= set(SAVED), read - set(SAVED)
