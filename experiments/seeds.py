@@ -63,10 +63,15 @@ def check_one_recipe(paths: list, runs: list) -> None:
         raise ValueError("error bars need at least two seeds")
 
 
+def held_out(run: dict) -> str:
+    """'validation' for a run made with --validation, else 'test'."""
+    return "validation" if any(key.startswith("validation_") for key in run) else "test"
+
+
 def combine(paths: list, runs: list, command: str) -> dict:
     """The runs as one record of several seeds, in the shape `train --seeds` writes."""
-    held_out = "validation" if any(key.startswith("validation_") for key in runs[0]) else "test"
-    keys = [key for key in ("train_error", f"{held_out}_error", "train_error_one_pass", f"{held_out}_error_one_pass")
+    split = held_out(runs[0])
+    keys = [key for key in ("train_error", f"{split}_error", "train_error_one_pass", f"{split}_error_one_pass")
             if all(key in run for run in runs)]
     per_seed = [{"seed": run["settings"]["seed"], **{key: run[key] for key in keys}} for run in runs]
     first = runs[0]
@@ -95,8 +100,8 @@ def main(argv=None) -> int:
     command = " ".join(["python -m experiments.seeds", *args.runs, "--metrics", args.metrics])
     record = combine(args.runs, runs, command)
     write_atomically(args.metrics, (json.dumps(record, indent=2) + "\n").encode(), new=True)
-    held_out = "validation" if any(key.startswith("validation_") for key in record) else "test"
-    for key in (f"{held_out}_error", f"{held_out}_error_one_pass"):
+    split = held_out(record)
+    for key in (f"{split}_error", f"{split}_error_one_pass"):
         if key in record:
             print(f"{key.replace('_', ' ')}: {record[key]:.2%} ± {100 * record[key + '_std']:.2f} "
                   f"(standard deviation over {len(runs)} seeds: "
