@@ -39,8 +39,9 @@ case "${1:-}" in
         # -m "" lifts the default -m 'not slow'. nbval re-runs the chapters: cells tagged nbval-check-output
         # must reproduce their stored output, with the times that tests/nbval_sanitize.cfg masks. The chapters
         # re-measure the networks of their stored run: FF_TUTORIAL_LEDGER="" keeps that out of the ledger.
+        # --durations: the log ends with the slowest tests and chapters, where time can be won back.
         FF_TUTORIAL_LEDGER="" .venv/bin/python -m pytest -m "" tests notebooks --nbval-lax --nbval-current-env \
-            --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg
+            --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
         ;;
     quick)
         # Installs only where there is no .venv yet, so the loop stays fast; `test` reinstalls every time.

@@ -3,9 +3,10 @@
 `python -m experiments.recurrent_small` trains a `RecurrentFFNetwork` (three hidden layers of 500
 by default, 8 damped iterations, goodness over iterations 3-5) on the first 10,000 training images
 for a few epochs, prints the validation error (the last 10,000 training images, or
-`--validation-size` of them) after each epoch
-and the time, and writes the numbers, the command and the machine to a new JSON file in
-results/recurrent/ (an existing file is never overwritten). No test image is looked at.
+`--validation-size` of them) after each epoch and the time; then, once trained, the validation
+error when each single step predicts and when a few windows of steps do (the paper's is 3-5).
+It writes the numbers, the command and the machine to a new JSON file in results/recurrent/ (an
+existing file is never overwritten). No test image is looked at.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ import torch
 from ff_tutorial import RecurrentFFNetwork, load_mnist, save, seed_everything, train_recurrent
 from ff_tutorial.layer import LOSSES
 from ff_tutorial.outputs import OutputError, check_writable, write_atomically
-from ff_tutorial.recurrent import RECURRENT_NEGATIVES
+from ff_tutorial.recurrent import RECURRENT_NEGATIVES, window_error
 from ff_tutorial.runtime import machine
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "recurrent"
+# Windows of steps whose summed goodness may predict, as (first, last): the first step alone, the
+# first few, the paper's 3-5, and every step. Those past --iterations are left out.
+WINDOWS = ((1, 1), (1, 2), (1, 3), (2, 4), (3, 5), (1, None))
 
 
 def main(argv=None) -> int:
@@ -75,11 +79,24 @@ def main(argv=None) -> int:
     where = machine(args.device)
     print(f"{seconds:.0f} s on {where}")
 
+    # one run of the trained network per label gives every step's goodness, so every window at once
+    trajectories = net.goodness_over_iterations(data.x_test)
+    step_error = [window_error(trajectories, data.y_test, [t]) for t in range(net.iterations + 1)]
+    windows = {}
+    for first, last in WINDOWS:
+        last = net.iterations if last is None else last
+        if last <= net.iterations:
+            windows[f"{first}-{last}"] = window_error(trajectories, data.y_test, range(first, last + 1))
+    print("validation error by the step that predicts: "
+          + ", ".join(f"{t}: {e:.2%}" for t, e in enumerate(step_error)))
+    print("by a window of steps: " + ", ".join(f"{w}: {e:.2%}" for w, e in windows.items()))
+
     record = {"command": "python -m experiments.recurrent_small " + " ".join(sys.argv[1:] if argv is None else argv),
               "machine": where, "torch": torch.__version__, "config": net.config.to_dict(),
               "train_size": len(x), "validation_size": len(data.x_test), "epochs": args.epochs,
               "batch_size": args.batch_size, "negatives": args.negatives, "seed": args.seed,
-              "validation_error": history.test_error, "seconds": seconds,
+              "validation_error": history.test_error, "step_error": step_error, "window_error": windows,
+              "seconds": seconds,
               "train_seconds": history.train_seconds[-1] if history.train_seconds else None,
               "interrupted": history.interrupted}
     path = write_atomically(RESULTS / f"{name}.json",

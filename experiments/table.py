@@ -28,7 +28,8 @@ EARLIER = RESULTS / "earlier"  # metrics files that later runs wrote over, kept 
 ERROR_KEYS = ("test_error", "test_error_one_pass")
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
-        "scaled-seed-2", "scaled-seeds-0-1-2", "unsupervised"]
+        "scaled-seed-2", "scaled-seeds-0-1-2", "unsupervised", "unsupervised-seed-1", "unsupervised-seed-2",
+        "unsupervised-seeds-0-1-2"]
 
 
 def percent(value) -> str:

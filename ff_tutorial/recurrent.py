@@ -178,6 +178,17 @@ class RecurrentFFNetwork(nn.Module):
         return mistake_rate(self.scores(x.to(self.device)).argmax(dim=1), y)
 
 
+def window_error(trajectories: torch.Tensor, y: torch.Tensor, steps) -> float:
+    """The error when each image gets the label with the most goodness summed over `steps`, read
+    from `goodness_over_iterations`: one step alone ([1]), or a window ([3, 4, 5], the paper's).
+    Many windows cost one run of the network, not one each."""
+    steps = list(steps)
+    last = trajectories.shape[1] - 1
+    if not steps or any(not isinstance(t, int) or isinstance(t, bool) or not 0 <= t <= last for t in steps):
+        raise ValueError(f"steps must be a non-empty list of steps from 0 to {last}, got {steps!r}")
+    return mistake_rate(trajectories[:, steps].sum(dim=1).argmax(dim=1), y)
+
+
 def train_step(net: RecurrentFFNetwork, optimizer, x: torch.Tensor, y: torch.Tensor,
                y_negative: torch.Tensor) -> list:
     """One update on a batch: the image with its label (positive) and with a wrong one

@@ -183,6 +183,18 @@ SAVED = {
         "3a70b20e9989ebee7036801f3bf6a64917b649d7a3ba90163ee8da24a3093af9", 849,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss symba "
         "--name symba-loss"),
+    "results/recurrent/window-seed-0.json": Saved(
+        "0d1bf401a6d8a61975f9e372ad014295147ba4952c66ae3eda6d7d212b8d5774", 1_309,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 0 --name "
+        "window-seed-0"),
+    "results/recurrent/window-seed-1.json": Saved(
+        "d3c53f5c66514ecfcd43eca28dfa51221d3941bcbdc5b385b674fb90d5e95c74", 1_305,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 1 --name "
+        "window-seed-1"),
+    "results/recurrent/window-seed-2.json": Saved(
+        "c0db732c7c7d35d0d2d14d46fc72e9c2961017111024a5b3e55545e1ca5b0703", 1_305,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 2 --name "
+        "window-seed-2"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
@@ -216,6 +228,18 @@ SAVED = {
     "results/unsupervised-readout.md": Saved(
         "f402fe746fbcfe1ab8ec2d0e04f93bb097f331397ac67bb74161ad48c8701686", 334,
         "python -m experiments.unsupervised_readout > results/unsupervised-readout.md"),
+    "results/unsupervised-seed-1.json": Saved(
+        "8b3876c13e1a6bedd8e2ac5ccb0a42d3643050c6bb4a23509b795f64cecc00bc", 1_210,
+        "python -m ff_tutorial train --preset unsupervised --train-size 60000 --seed 1 --no-progress "
+        "--metrics results/unsupervised-seed-1.json"),
+    "results/unsupervised-seed-2.json": Saved(
+        "ec4cca36c109042d7d089cab762729a972d9716f5922292645d6c5d84170cfa9", 1_209,
+        "python -m ff_tutorial train --preset unsupervised --train-size 60000 --seed 2 --no-progress "
+        "--metrics results/unsupervised-seed-2.json"),
+    "results/unsupervised-seeds-0-1-2.json": Saved(
+        "4f7eb8f21454c78612dd309eb9b6d165bed2f27ca3c778220fb141ddbdf7ebea", 2_167,
+        "python -m experiments.seeds results/unsupervised.json results/unsupervised-seed-1.json "
+        "results/unsupervised-seed-2.json --metrics results/unsupervised-seeds-0-1-2.json"),
     "results/unsupervised.json": Saved(
         "299c19149931126f8f0030ca29ca83dd891b0484bd283fbc7a82d98e7ab008c0", 961,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "

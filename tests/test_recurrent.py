@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 import ff_tutorial as ff
 from ff_tutorial.goodness import ff_loss, goodness, symba_loss
-from ff_tutorial.recurrent import RecurrentFFNetwork, train_recurrent
+from ff_tutorial.recurrent import RecurrentFFNetwork, train_recurrent, window_error
 
 
 def zeroed(net):
@@ -111,6 +111,19 @@ def test_prediction_is_the_label_with_most_goodness_summed_over_the_chosen_itera
     assert torch.equal(net.predict(x), expected[:, 3:6].sum(dim=1).argmax(dim=1))
 
 
+def test_a_window_of_steps_predicts_the_label_with_most_goodness_summed_over_it():
+    # two images, steps 0-2, three labels: image 0's label 2 leads at step 1, label 0 over steps 1-2
+    trajectories = torch.tensor([[[1., 1., 1.], [0., 1., 3.], [5., 0., 0.]],
+                                 [[1., 1., 1.], [0., 4., 0.], [0., 4., 0.]]])
+    y = torch.tensor([0, 1])
+    assert window_error(trajectories, y, [1]) == 0.5   # image 0 is wrong at step 1 alone
+    assert window_error(trajectories, y, [1, 2]) == 0.0
+    assert window_error(trajectories, y, range(1, 3)) == 0.0
+    for steps in ([], [3], [-1], [1.0]):
+        with pytest.raises(ValueError, match="steps from 0 to 2"):
+            window_error(trajectories, y, steps)
+
+
 def test_a_saved_network_loads_back_and_answers_the_same(small, tmp_path):
     x = small[0][:30]
     torch.manual_seed(2)
@@ -151,6 +164,11 @@ def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_pat
     record = json.loads((tmp_path / "tiny.json").read_text())
     assert record["config"]["loss"] == "ff" and len(record["validation_error"]) == 1
     assert record["command"] == "python -m experiments.recurrent_small " + " ".join(argv)
+    # every step and window is measured on the same validation images: the paper's window is the
+    # network's own scoring, whose error the last epoch reported
+    assert len(record["step_error"]) == 9 and list(record["window_error"]) == ["1-1", "1-2", "1-3", "2-4", "3-5", "1-8"]
+    assert record["window_error"]["3-5"] == record["validation_error"][-1]
+    assert record["window_error"]["1-1"] == record["step_error"][1]
     before = (tmp_path / "tiny.json").read_bytes()
     with pytest.raises(SystemExit) as exit:  # refused before any training
         recurrent_small.main(argv)

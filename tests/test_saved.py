@@ -84,6 +84,8 @@ def test_the_chapters_read_files_are_recorded():
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
             "results/scaled-seeds-0-1-2.json", "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
             "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
+            "results/unsupervised-seeds-0-1-2.json",
+            *(f"results/recurrent/window-seed-{seed}.json" for seed in (0, 1, 2)),
             *(f"results/validation/{name}.json" for name in candidates)}
     assert read <= set(SAVED), read - set(SAVED)
     # chapter 12 reads its whole folder: every comparison file the experiment writes
@@ -451,8 +453,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     (clone / "results").mkdir(parents=True)
     (clone / "pyproject.toml").touch()
     # read by the verdict, never written
-    for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised.json", "unsupervised-pi-seeds-0-1-2.json",
-                      "scaled-seeds-0-1-2.json", "anchors.json"):
+    for read_only in ("seed.json", "accurate-seeds-0-1-2.json", "unsupervised-seeds-0-1-2.json",
+                      "unsupervised-pi-seeds-0-1-2.json", "scaled-seeds-0-1-2.json", "anchors.json"):
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
     monkeypatch.setattr(saved, "CHECKOUT", clone)
     capsys.readouterr()
@@ -493,7 +495,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
         "pyproject.toml", "results/accurate-seeds-0-1-2.json", "results/anchors.json", "results/scaled-seeds-0-1-2.json",
         "results/seed.json",
-        "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised.json"]
+        "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-seeds-0-1-2.json"]
 
     with pytest.raises(FileExistsError, match="holds files already: a run writes new files, never over others"):
         run_cells(CHAPTER_8, [3, 4], RUN=True, RESULTS=str(folder))
