@@ -47,6 +47,8 @@ def main(argv=None) -> int:
     parser.add_argument("--symba-alpha", type=float, default=100.0)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--negatives", choices=RECURRENT_NEGATIVES, default="hard")
+    parser.add_argument("--cooldown", action="store_true",
+                        help="the learning rate falls linearly to 0 over the second half of the epochs")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--checkpoint", type=Path, help="also save the trained network here")
@@ -72,7 +74,8 @@ def main(argv=None) -> int:
                              device=args.device)
     start = time.perf_counter()
     history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
-                              x_test=data.x_test, y_test=data.y_test, generator=generator, progress=False)
+                              x_test=data.x_test, y_test=data.y_test, cooldown=args.cooldown,
+                              generator=generator, progress=False)
     seconds = time.perf_counter() - start
     for epoch, error in zip(history.epochs, history.test_error):
         print(f"epoch {epoch}: validation error {error:.2%}")
@@ -94,7 +97,8 @@ def main(argv=None) -> int:
     record = {"command": "python -m experiments.recurrent_small " + " ".join(sys.argv[1:] if argv is None else argv),
               "machine": where, "torch": torch.__version__, "config": net.config.to_dict(),
               "train_size": len(x), "validation_size": len(data.x_test), "epochs": args.epochs,
-              "batch_size": args.batch_size, "negatives": args.negatives, "seed": args.seed,
+              "batch_size": args.batch_size, "negatives": args.negatives, "cooldown": args.cooldown,
+              "seed": args.seed,
               "validation_error": history.test_error, "step_error": step_error, "window_error": windows,
               "seconds": seconds,
               "train_seconds": history.train_seconds[-1] if history.train_seconds else None,

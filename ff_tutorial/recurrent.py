@@ -35,6 +35,7 @@ from .layer import LOSSES, OPTIMIZERS, check_finite, check_number, make_optimize
 from .negatives import hard_wrong_labels, wrong_labels
 from .network import CHUNK, check_data, check_positive_int, mistake_rate
 from .runtime import pick_device
+from .schedules import cooled_lr
 from .runtime import progress as progress_bar
 
 RECURRENT_NEGATIVES = ("hard", "wrong")
@@ -147,8 +148,10 @@ class RecurrentFFNetwork(nn.Module):
         return self.trajectory(x.to(self.device))
 
     @torch.no_grad()
-    def trajectory(self, x: torch.Tensor) -> torch.Tensor:
-        """goodness_over_iterations past its checks (x on this device)."""
+    def trajectory(self, x: torch.Tensor, last: int | None = None) -> torch.Tensor:
+        """goodness_over_iterations past its checks (x on this device), up to iteration `last`
+        (all of them by default): the steps after it change nothing before it."""
+        last = self.iterations if last is None else last
         out = []
         for chunk in x.split(max(1, CHUNK // NUM_CLASSES)):  # each image runs once per label
             n, x_unit = len(chunk), normalize(chunk)
@@ -156,7 +159,7 @@ class RecurrentFFNetwork(nn.Module):
             states = [h.repeat(NUM_CLASSES, 1) for h in self.bottom_up(x_unit)]  # label-blind: run once
             x_unit = x_unit.repeat(NUM_CLASSES, 1)
             per_step = [sum(goodness(h) for h in states)]
-            for _ in range(self.iterations):
+            for _ in range(last):
                 states = self.step(states, x_unit, labels)
                 per_step.append(sum(goodness(h) for h in states))
             # rows are label-major (all images with label 0, then label 1, ...)
@@ -165,8 +168,11 @@ class RecurrentFFNetwork(nn.Module):
 
     @torch.no_grad()
     def scores(self, x: torch.Tensor) -> torch.Tensor:
-        """(N, 10): each label's goodness summed over the iterations `score_iterations`."""
-        return self.trajectory(x)[:, self.config.score_iterations].sum(dim=1)
+        """(N, 10): each label's goodness summed over the iterations `score_iterations`.
+
+        The network runs only as far as the last of them: for the paper's 3-5, five steps of eight."""
+        steps = self.config.score_iterations
+        return self.trajectory(x, max(steps))[:, steps].sum(dim=1)
 
     def predict(self, x: torch.Tensor) -> torch.Tensor:
         """The label with the most goodness over the scoring iterations (one run per label)."""
@@ -224,11 +230,13 @@ def negative_labels_for(kind: str, net: RecurrentFFNetwork, x, y, generator):
 
 def train_recurrent(net: RecurrentFFNetwork, x: torch.Tensor, y: torch.Tensor, epochs: int,
                     batch_size: int = 100, negatives: str = "hard", x_test=None, y_test=None,
-                    generator: torch.Generator | None = None, progress: bool = True) -> History:
+                    cooldown: bool = False, generator: torch.Generator | None = None,
+                    progress: bool = True) -> History:
     """Train every layer at every iteration on its own FF loss; returns the History.
 
     Hard negatives are drawn once per epoch, from the network as it is at the epoch's start.
-    With `x_test` the held-out error is measured after each epoch.
+    With `x_test` the held-out error is measured after each epoch. With `cooldown`, the learning
+    rate falls linearly to 0 over the second half of the epochs (`cooled_lr`, chapter 7).
     """
     if not isinstance(net, RecurrentFFNetwork):
         raise TypeError(f"train_recurrent trains a RecurrentFFNetwork, got {type(net).__name__}")
@@ -244,6 +252,8 @@ def train_recurrent(net: RecurrentFFNetwork, x: torch.Tensor, y: torch.Tensor, e
     history = History.for_layers(len(net.up))
     with interruptible(history, progress):
         for epoch in progress_bar(range(epochs), progress, desc="recurrent FF"):
+            for group in optimizer.param_groups:
+                group["lr"] = cooled_lr(net.config.lr, epoch, epochs, cooldown)
             y_negative = negative_labels_for(negatives, net, x, y, generator)
             order = torch.randperm(len(x), generator=generator).to(net.device)
             for batch in order.split(batch_size):

@@ -111,6 +111,19 @@ def test_prediction_is_the_label_with_most_goodness_summed_over_the_chosen_itera
     assert torch.equal(net.predict(x), expected[:, 3:6].sum(dim=1).argmax(dim=1))
 
 
+def test_scoring_runs_only_to_the_last_scoring_step_and_gives_exactly_the_full_runs_scores(small):
+    x = small[0][:20]
+    torch.manual_seed(3)
+    net = RecurrentFFNetwork(hidden=[30, 20], iterations=8, score_iterations=[1, 2])
+    full = net.goodness_over_iterations(x)
+    assert torch.equal(net.trajectory(x, 2), full[:, :3])  # the later steps change nothing before them
+    assert torch.equal(net.scores(x), full[:, [1, 2]].sum(dim=1))
+    calls = []
+    net.step = lambda *args: calls.append(1) or RecurrentFFNetwork.step(net, *args)
+    net.scores(x)
+    assert len(calls) == 2  # two steps, not eight (one chunk: all 20 images with every label)
+
+
 def test_a_window_of_steps_predicts_the_label_with_most_goodness_summed_over_it():
     # two images, steps 0-2, three labels: image 0's label 2 leads at step 1, label 0 over steps 1-2
     trajectories = torch.tensor([[[1., 1., 1.], [0., 1., 3.], [5., 0., 0.]],
@@ -195,6 +208,24 @@ def test_hard_negatives_are_drawn_from_the_network_and_training_runs(mnist):
                               negatives="hard", generator=torch.Generator().manual_seed(0), progress=False)
     assert len(history.layer_losses) == 2 and all(len(losses) == 2 for losses in history.layer_losses)
     assert all(torch.isfinite(torch.tensor(losses)).all() for losses in history.layer_losses)
+
+
+@pytest.mark.parametrize("cooldown", [False, True])
+def test_with_cooldown_the_learning_rate_halves_in_the_last_of_four_epochs(mnist, monkeypatch, cooldown):
+    from ff_tutorial import recurrent
+    used = []
+
+    def recording_step(net, optimizer, *batch):
+        used.append(optimizer.param_groups[0]["lr"])
+        return recurrent_train_step(net, optimizer, *batch)
+
+    recurrent_train_step = recurrent.train_step
+    monkeypatch.setattr(recurrent, "train_step", recording_step)
+    net = RecurrentFFNetwork(hidden=[10], iterations=2, score_iterations=[1], lr=0.02)
+    train_recurrent(net, mnist.x_train[:20], mnist.y_train[:20], epochs=4, batch_size=10, negatives="wrong",
+                    cooldown=cooldown, generator=torch.Generator().manual_seed(0), progress=False)
+    # constant for the first half, then down linearly: epoch 3 of 0-3 at 2 * (4 - 3) / 4 = half
+    assert used == [0.02] * 8 if not cooldown else used == [0.02] * 6 + [0.01] * 2
 
 
 def test_evaluate_refuses_a_recurrent_checkpoint_in_one_line(tmp_path, capsys):
