@@ -172,10 +172,11 @@ def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_pat
     from experiments import recurrent_small
     monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
     argv = ["--hidden", "10,10", "--train-size", "200", "--validation-size", "200", "--epochs", "1",
-            "--negatives", "wrong", "--loss", "ff", "--name", "tiny"]
+            "--negatives", "wrong", "--loss", "ff", "--cooldown", "--name", "tiny"]
     assert recurrent_small.main(argv) == 0
     record = json.loads((tmp_path / "tiny.json").read_text())
     assert record["config"]["loss"] == "ff" and len(record["validation_error"]) == 1
+    assert record["cooldown"] is True
     assert record["command"] == "python -m experiments.recurrent_small " + " ".join(argv)
     # every step and window is measured on the same validation images: the paper's window is the
     # network's own scoring, whose error the last epoch reported
