@@ -35,8 +35,8 @@ from .layer import LOSSES, OPTIMIZERS, check_finite, check_number, make_optimize
 from .negatives import hard_wrong_labels, wrong_labels
 from .network import CHUNK, check_data, check_positive_int, mistake_rate
 from .runtime import pick_device
-from .schedules import cooled_lr
 from .runtime import progress as progress_bar
+from .schedules import cooled_lr
 
 RECURRENT_NEGATIVES = ("hard", "wrong")
 
