@@ -7,6 +7,11 @@ for a few epochs, prints the validation error (the last 10,000 training images, 
 error when each single step predicts and when a few windows of steps do (the paper's is 3-5).
 It writes the numbers, the command and the machine to a new JSON file in results/recurrent/ (an
 existing file is never overwritten). No test image is looked at.
+
+With `--final`, the recipe chosen on validation is trained on all 60,000 training images, once for
+each of `--seeds`, and only then measured on the test set, once, with the network's own read-out
+(its `--score-iterations`): one look, recorded in the ledger of test-set looks, and no other
+window or step is measured there.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import RecurrentFFNetwork, load_mnist, save, seed_everything, train_recurrent
+from ff_tutorial.cli import parse_seeds
 from ff_tutorial.layer import LOSSES
+from ff_tutorial.ledger import record_test_look
 from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recurrent import RECURRENT_NEGATIVES, window_error
 from ff_tutorial.runtime import machine
@@ -50,11 +57,20 @@ def main(argv=None) -> int:
     parser.add_argument("--cooldown", action="store_true",
                         help="the learning rate falls linearly to 0 over the second half of the epochs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--final", action="store_true",
+                        help="train on all 60,000 training images and measure on the test set, once (a recorded look)")
+    parser.add_argument("--seeds", type=parse_seeds, metavar="S,S,...",
+                        help="with --final: one network per seed, measured together as one look")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--checkpoint", type=Path, help="also save the trained network here")
+    parser.add_argument("--checkpoint", type=Path, help="also save the trained network here "
+                                                        "(with --seeds, NAME-seedN for each)")
     parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
                                        "(default: small-DATE-TIME-seedN); an existing file is never replaced")
     args = parser.parse_args(argv)
+    if args.seeds and not args.final:
+        parser.error("--seeds goes with --final; a validation run trains one --seed")
+    if args.final:
+        return final(parser, args, argv)
     if not 0 < args.validation_size < 60_000 or not 0 < args.train_size <= 60_000 - args.validation_size:
         parser.error(f"--train-size plus --validation-size must be at most 60000, got {args.train_size} and "
                      f"{args.validation_size}")
@@ -68,10 +84,7 @@ def main(argv=None) -> int:
     data = load_mnist(device=args.device).validation_split(args.validation_size)
     x, y = data.x_train[:args.train_size], data.y_train[:args.train_size]
     generator = seed_everything(args.seed)
-    net = RecurrentFFNetwork(hidden=[int(w) for w in args.hidden.split(",")], iterations=args.iterations,
-                             damping=args.damping, score_iterations=[int(t) for t in args.score_iterations.split(",")],
-                             threshold=args.threshold, lr=args.lr, loss=args.loss, symba_alpha=args.symba_alpha,
-                             device=args.device)
+    net = build(args)
     start = time.perf_counter()
     history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
                               x_test=data.x_test, y_test=data.y_test, cooldown=args.cooldown,
@@ -94,7 +107,7 @@ def main(argv=None) -> int:
           + ", ".join(f"{t}: {e:.2%}" for t, e in enumerate(step_error)))
     print("by a window of steps: " + ", ".join(f"{w}: {e:.2%}" for w, e in windows.items()))
 
-    record = {"command": "python -m experiments.recurrent_small " + " ".join(sys.argv[1:] if argv is None else argv),
+    record = {"command": command_of(argv),
               "machine": where, "torch": torch.__version__, "config": net.config.to_dict(),
               "train_size": len(x), "validation_size": len(data.x_test), "epochs": args.epochs,
               "batch_size": args.batch_size, "negatives": args.negatives, "cooldown": args.cooldown,
@@ -108,6 +121,71 @@ def main(argv=None) -> int:
     print(f"wrote {path}")
     if args.checkpoint:
         print(f"saved the network to {save(net, args.checkpoint)}")
+    return 0
+
+
+def build(args) -> RecurrentFFNetwork:
+    return RecurrentFFNetwork(hidden=[int(w) for w in args.hidden.split(",")], iterations=args.iterations,
+                              damping=args.damping, score_iterations=[int(t) for t in args.score_iterations.split(",")],
+                              threshold=args.threshold, lr=args.lr, loss=args.loss, symba_alpha=args.symba_alpha,
+                              device=args.device)
+
+
+def command_of(argv) -> str:
+    return "python -m experiments.recurrent_small " + " ".join(sys.argv[1:] if argv is None else argv)
+
+
+def final(parser, args, argv) -> int:
+    """Train one network per seed on all the training images, then look at the test set once."""
+    seeds = args.seeds or [args.seed]
+    train_size = 60_000 if args.train_size == parser.get_default("train_size") else args.train_size
+    if not 0 < train_size <= 60_000:
+        parser.error(f"--train-size must be between 1 and 60000, got {train_size}")
+    name = args.name or f"final-{time.strftime('%Y%m%d-%H%M%S')}-seeds-{'-'.join(map(str, seeds))}"
+    try:
+        check_writable(RESULTS / f"{name}.json", "results", new=True)
+    except OutputError as error:
+        parser.error(str(error))
+
+    data = load_mnist(device=args.device)
+    x, y = data.x_train[:train_size], data.y_train[:train_size]
+    nets, seconds = [], []
+    for seed in seeds:
+        generator = seed_everything(seed)
+        net = build(args)
+        start = time.perf_counter()
+        history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
+                                  cooldown=args.cooldown, generator=generator, progress=False)
+        if history.interrupted:  # a network cut short is not the recipe; nothing is measured
+            print(f"seed {seed}: interrupted after {history.epochs_completed} epochs; no test look")
+            return 1
+        seconds.append(time.perf_counter() - start)
+        print(f"seed {seed}: trained in {seconds[-1]:.0f} s", flush=True)
+        nets.append(net)
+        if args.checkpoint:
+            path = args.checkpoint if len(seeds) == 1 else \
+                args.checkpoint.with_name(f"{args.checkpoint.stem}-seed{seed}{args.checkpoint.suffix}")
+            print(f"saved the network to {save(net, path)}")
+
+    # the one look: every network, with its own read-out, and nothing else
+    test_error = [net.error_rate(data.x_test, data.y_test) for net in nets]
+    mean = sum(test_error) / len(test_error)
+    print("test error: " + ", ".join(f"seed {s}: {e:.2%}" for s, e in zip(seeds, test_error)) + f"; mean {mean:.2%}")
+    hidden = "x".join(map(str, net.config.hidden)) if len(set(net.config.hidden)) > 1 else \
+        f"{len(net.config.hidden)}x{net.config.hidden[0]}"
+    run = (f"recurrent, top-down ({hidden}, {args.epochs} epochs{', cool-down' if args.cooldown else ''}, "
+           f"{train_size:,} images, seeds {','.join(map(str, seeds))})")
+    look = record_test_look(nets, run, "measured by python -m experiments.recurrent_small --final",
+                            {"test_error": mean}, "permutation-invariant", command=command_of(argv))
+    where = machine(args.device)
+    record = {"command": command_of(argv), "machine": where, "torch": torch.__version__,
+              "config": net.config.to_dict(), "train_size": train_size, "epochs": args.epochs,
+              "batch_size": args.batch_size, "negatives": args.negatives, "cooldown": args.cooldown,
+              "seeds": seeds, "read_out": f"goodness summed over steps {net.config.score_iterations}",
+              "test_error": test_error, "test_error_mean": mean, "ledger_look": look,
+              "train_seconds": seconds}
+    path = write_atomically(RESULTS / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
+    print(f"wrote {path}" + (f" (look {look} in the ledger)" if look else ""))
     return 0
 
 

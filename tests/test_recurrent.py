@@ -190,6 +190,36 @@ def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_pat
     assert (tmp_path / "tiny.json").read_bytes() == before
 
 
+def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, monkeypatch, capsys, mnist):
+    """--final trains one network per seed on the training images and only then measures them on
+    the test set: one look in the ledger, naming every network; the same run again adds none."""
+    from experiments import recurrent_small
+    monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
+    ledger = tmp_path / "looks.jsonl"
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(ledger))
+    argv = ["--final", "--seeds", "0,1", "--hidden", "10,10", "--train-size", "300", "--epochs", "1",
+            "--negatives", "wrong", "--cooldown", "--name", "final-tiny", "--checkpoint", str(tmp_path / "net.pt")]
+    assert recurrent_small.main(argv) == 0
+    record = json.loads((tmp_path / "final-tiny.json").read_text())
+    looks = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert len(looks) == 1 and len(looks[0]["networks"]) == 2 and record["ledger_look"] == 1
+    assert looks[0]["track"] == "permutation-invariant" and looks[0]["kind"] == "final"
+    assert record["seeds"] == [0, 1] and record["train_size"] == 300
+    # each seed's error is its saved network's, measured again on the test set with its own read-out
+    for seed, error in zip([0, 1], record["test_error"]):
+        net = ff.load(tmp_path / f"net-seed{seed}.pt")
+        assert net.error_rate(mnist.x_test, mnist.y_test) == error
+    assert looks[0]["test_error"] == round(sum(record["test_error"]) / 2, 6)
+    assert "validation_error" not in record and "window_error" not in record  # one read-out, no other
+    capsys.readouterr()
+    again = argv[:argv.index("--name")] + ["--name", "final-tiny-again"]
+    assert recurrent_small.main(again) == 0  # the same weights again: a re-measurement, not a look
+    assert len(ledger.read_text().splitlines()) == 1
+    with pytest.raises(SystemExit) as exit:
+        recurrent_small.main(["--seeds", "0,1", "--name", "no"])
+    assert exit.value.code == 2 and "--seeds goes with --final" in capsys.readouterr().err
+
+
 def test_a_tiny_network_learns_mnist_in_two_epochs(mnist):
     x, y = mnist.x_train[:2000], mnist.y_train[:2000]
     x_held_out, y_held_out = mnist.x_test[:1000], mnist.y_test[:1000]
