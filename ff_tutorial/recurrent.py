@@ -180,8 +180,9 @@ class RecurrentFFNetwork(nn.Module):
         return self.scores(x.to(self.device)).argmax(dim=1)
 
     def error_rate(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        """Fraction of images whose predicted label is wrong."""
         check_data(x, y)
-        return mistake_rate(self.scores(x.to(self.device)).argmax(dim=1), y)
+        return mistake_rate(self.predict(x), y)
 
 
 def window_error(trajectories: torch.Tensor, y: torch.Tensor, steps) -> float:

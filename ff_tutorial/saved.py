@@ -8,6 +8,7 @@ from the repository into the cache and checked against the SHA-256 recorded belo
     python -m ff_tutorial.saved --check                   list the recorded files that changed (exit 1 if any)
     python -m ff_tutorial.saved --add PATH [PATH ...]     record new files (a JSON names its own command)
     python -m ff_tutorial.saved --replace models/X.pt     record a network re-saved on purpose
+    python -m ff_tutorial.saved --half models/X.pt        store a recorded network in 16 bits, and record it
 
 A file under results/ is the record a reported number is read from: it never changes, and no command
 records a changed one. A new run writes new files (new_run_folder), which --add records.
@@ -56,20 +57,24 @@ class Saved:
 # `python -m ff_tutorial.saved --add/--replace` (tests/test_saved.py checks it against the files).
 SAVED = {
     "models/scaled-seed-1.pt": Saved(
-        "5be033f3553e1b22d3d497a3782b57c8455e318729d997875b181abc5a0f4ca1", 11_244_860,
+        "3cb80a24e4b71f16d500085aecf9c1adec60049a3bb8e3d157b35a03d1a405d2", 5_625_020,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
-        "--no-progress --metrics results/scaled-seed-1.json --save models/scaled-seed-1.pt"),
+        "--no-progress --metrics results/scaled-seed-1.json --save models/scaled-seed-1.pt; then python -m "
+        "ff_tutorial.saved --half models/scaled-seed-1.pt"),
     "models/scaled.pt": Saved(
-        "0feaa8476ffd67b7c686bacb3ed079c54cfe5b53050cd3e563b52a1997ced10c", 11_244_860,
+        "5edc4ae46de5d3a7bb3a51cf978f55feb99311c2e7b5a76a6d9deee99138ac12", 5_625_020,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
-        "--no-progress --metrics results/scaled.json --save models/scaled.pt"),
+        "--no-progress --metrics results/scaled.json --save models/scaled.pt; then python -m "
+        "ff_tutorial.saved --half models/scaled.pt"),
     "models/seed.pt": Saved(
-        "7310d36fcf1f1aad5f98241c3f4ac6b9862ef2c9cb559203c95d00719ad37270", 2_620_165,
-        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt"),
+        "7a5bb5f582795ff2196109bf8cf9b0e262d7feb43fbc1d94981b6aacdcf6e362", 1_312_197,
+        "python -m ff_tutorial train --preset seed --metrics results/seed.json --save models/seed.pt; then "
+        "python -m ff_tutorial.saved --half models/seed.pt"),
     "models/unsupervised.pt": Saved(
-        "38d33aadb3cf5b09f2ed6b319cc3fb877d72967d5b122eeeb69707170c67ae9a", 11_284_796,
+        "28e865db5287156bc6913f0d6a64b33c7ac07d91829bc05d6d1305c4dcfaee15", 5_644_988,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
-        "results/unsupervised.json --save models/unsupervised.pt"),
+        "results/unsupervised.json --save models/unsupervised.pt; then python -m ff_tutorial.saved --half "
+        "models/unsupervised.pt"),
     "results/accurate-seeds-0-1-2.json": Saved(
         "193182923c4162aec3666ea72593924a04bdc14a18929a281c69fbdc004b43dd", 2_203,
         "python -m ff_tutorial train --preset accurate --seeds 0,1,2 --no-progress --metrics "
@@ -482,6 +487,22 @@ def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = 
     return table
 
 
+def halved(table: dict, root: Path, paths) -> dict:
+    """`table` with the recorded networks `paths` re-saved under `root` with 16-bit weights (half the
+    file) and recorded so; the command says so. tests/test_saved.py checks that each one's test
+    errors are still those its metrics file recorded. Raises ValueError for a path that is no recorded network."""
+    from .checkpoint import load, save  # not at the top: the checkpoint module imports the networks
+    table = dict(table)
+    for path in paths:
+        if path not in table or not path.endswith(".pt"):
+            raise ValueError(f"{path} is not a recorded network (models/NAME.pt in ff_tutorial/saved.py)")
+        save(load(root / path), root / path, stored_as="float16")
+        step = f"python -m ff_tutorial.saved --half {path}"
+        command = table[path].command if step in table[path].command else f"{table[path].command}; then {step}"
+        table[path] = Saved(sha256(root / path), (root / path).stat().st_size, command)
+    return table
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ff_tutorial.saved",
                                      description="Check or extend the table of recorded files in ff_tutorial/saved.py.")
@@ -489,6 +510,8 @@ def main(argv=None) -> int:
     parser.add_argument("--add", nargs="+", default=[], metavar="PATH", help="record new files (repository paths)")
     parser.add_argument("--replace", nargs="+", default=[], metavar="PATH",
                         help="record a network that was re-saved on purpose (never a results file)")
+    parser.add_argument("--half", nargs="+", default=[], metavar="PATH",
+                        help="store recorded networks with 16-bit weights (half the file), and record them")
     parser.add_argument("--command", help="what wrote the added files that do not say (a table of results)")
     parser.add_argument("--root", type=Path, default=CHECKOUT, help="the checkout to work on (this one)")
     args = parser.parse_args(argv)
@@ -497,13 +520,14 @@ def main(argv=None) -> int:
         parser.error(f"{args.root} is not a checkout of the repository (no ff_tutorial/saved.py)")
     source = source_file.read_text(encoding="utf-8")
     table = read_table(source)
-    if args.add or args.replace:
+    if args.add or args.replace or args.half:
         try:
             table = recorded(table, args.root, args.add, args.replace, args.command)
+            table = halved(table, args.root, args.half)
         except ValueError as error:
             parser.error(str(error))
         source_file.write_text(TABLE.sub(lambda _: table_source(table), source), encoding="utf-8")
-        for path in [*args.add, *args.replace]:
+        for path in [*args.add, *args.replace, *args.half]:
             print("recorded", path)
     wrong = [line for line in (difference(path, args.root, table) for path in sorted(table)) if line]
     for line in wrong:

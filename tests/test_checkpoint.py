@@ -35,6 +35,39 @@ def test_save_and_load_give_identical_predictions(trained, tmp_path):
     assert sorted(p.name for p in path.parent.iterdir()) == ["net.pt"]  # no temporary file left
 
 
+def test_16_bit_weights_halve_the_file_and_keep_the_trained_network_s_fingerprint(trained, tmp_path):
+    """Stored in 16 bits, the weights are the trained ones rounded (to within half a 16-bit step),
+    the file is about half the size, and the ledger knows the loaded network as the trained one,
+    until it is trained further."""
+    from ff_tutorial.ledger import fingerprint
+    net, x = trained
+    full, half = save(net, tmp_path / "full.pt"), save(net, tmp_path / "half.pt", stored_as="float16")
+    assert 0.45 < half.stat().st_size / full.stat().st_size < 0.55
+    loaded = load(half)
+    for name, weight in net.state_dict().items():
+        back = loaded.state_dict()[name]
+        assert back.dtype == weight.dtype
+        if weight.is_floating_point():
+            torch.testing.assert_close(back, weight.half().float(), rtol=0, atol=0)  # exactly the rounding
+    assert fingerprint(load(full)) == fingerprint(net)  # 32 bits: the same weights, bit for bit
+    assert fingerprint(loaded) == fingerprint(net)  # 16 bits: rounded, and known as the same network
+    assert fingerprint(load(save(loaded, tmp_path / "again.pt", stored_as="float16"))) == fingerprint(net)
+    train_simultaneous(loaded, x, torch.zeros(len(x), dtype=torch.long), epochs=1, batch_size=50,
+                       eval_every=None, progress=False)
+    assert fingerprint(loaded) != fingerprint(net)  # trained further, a network of its own
+
+
+def test_weights_too_large_for_16_bits_are_refused_and_nothing_is_written(trained, tmp_path):
+    net, _ = trained
+    with torch.no_grad():
+        net.layers[0].linear.weight[0, 0] = 1e5
+    with pytest.raises(ValueError, match="too large for 16 bits"):
+        save(net, tmp_path / "net.pt", stored_as="float16")
+    with pytest.raises(ValueError, match="stored_as must be one of"):
+        save(net, tmp_path / "net.pt", stored_as="int8")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_crash_mid_write_leaves_the_previous_file_intact(trained, tmp_path, monkeypatch):
     net, x = trained
     path = save(net, tmp_path / "net.pt")

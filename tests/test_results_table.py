@@ -197,7 +197,11 @@ def test_each_recorded_ensemble_names_the_saved_networks_it_measured(path):
         trained = table.member_metrics(member["model"], table.RESULTS)
         assert trained is not None and trained["settings"]["dims"] == member["config"]["dims"]
         if saved.is_file():  # validation networks stay on the machine that trained them
-            assert hashlib.sha256(saved.read_bytes()).hexdigest() == member["sha256"], member["model"]
+            # the file measured, or the same network stored since in 16 bits, on purpose and recorded so
+            # (tests/test_saved.py re-measures the pair from the 16-bit files)
+            from ff_tutorial.saved import SAVED
+            rounded = member["model"] in SAVED and f"--half {member['model']}" in SAVED[member["model"]].command
+            assert rounded or hashlib.sha256(saved.read_bytes()).hexdigest() == member["sha256"], member["model"]
 
 
 def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path):
@@ -223,6 +227,11 @@ def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path
     # a look the command line recorded: the file is its --metrics
     assert table.look_file(look(test_error=0.0181, command=f"python -m ff_tutorial train --metrics {kept}"), {}) == kept
     assert table.look_file(look(test_error=0.0181, command="python -m ff_tutorial train"), {}) is None
+    # the recurrent network's final run: its file is its --name, and holds the mean of its seeds
+    final = "python -m experiments.recurrent_small --final --seeds 0,1,2 --name final-all-images-cooldown-seeds-0-1-2"
+    written = table.ROOT / "results" / "recurrent" / "final-all-images-cooldown-seeds-0-1-2.json"
+    assert table.look_file(look(test_error=0.024567, command=final), {}) == written
+    assert table.look_file(look(test_error=0.0255, command=final), {}) is None  # one seed's is not the look's
 
 
 def test_the_ledger_lines_without_a_file_show_no_error():

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import torch
 
 import ff_tutorial
 from ff_tutorial import saved
@@ -179,6 +180,60 @@ def test_a_network_saved_again_on_purpose_is_recorded_only_when_named(checkout, 
     assert saved.main(["--root", str(checkout), "--replace", "models/run.pt"]) == 0
     assert table_in(checkout)["models/run.pt"] == saved.Saved(
         hashlib.sha256(b"weights, in a new format").hexdigest(), 24, table_in(checkout)["results/run.json"].command)
+def test_a_recorded_network_is_stored_in_16_bits_and_recorded_with_the_step_that_did_it(checkout, capsys):
+    from ff_tutorial import FFNetwork, load, save
+    net = FFNetwork([784, 30, 20])
+    save(net, checkout / "models" / "run.pt")
+    saved.main(["--root", str(checkout), "--add", "models/run.pt", "results/run.json"])
+    full = (checkout / "models" / "run.pt").stat().st_size
+    assert saved.main(["--root", str(checkout), "--half", "models/run.pt"]) == 0
+    entry = table_in(checkout)["models/run.pt"]
+    trained_by = table_in(checkout)["results/run.json"].command
+    assert entry.command == f"{trained_by}; then python -m ff_tutorial.saved --half models/run.pt"
+    assert (entry.sha256, entry.size) == (sha256(checkout / "models" / "run.pt"),
+                                          (checkout / "models" / "run.pt").stat().st_size)
+    assert entry.size < 0.6 * full
+    stored = torch.load(checkout / "models" / "run.pt", weights_only=True)["state_dict"].values()
+    assert all(w.dtype == torch.float16 for w in stored if w.is_floating_point())
+    torch.testing.assert_close(load(checkout / "models" / "run.pt").layers[0].linear.weight,
+                               net.layers[0].linear.weight, rtol=1e-3, atol=1e-4)
+    assert saved.main(["--root", str(checkout), "--half", "models/run.pt"]) == 0  # once more: nothing new
+    assert table_in(checkout)["models/run.pt"] == entry
+    with pytest.raises(SystemExit):
+        saved.main(["--root", str(checkout), "--half", "results/run.json"])
+    assert "is not a recorded network" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(p for p in SAVED if p.startswith("models/")))
+def test_each_saved_network_still_makes_the_test_errors_its_run_recorded(path, mnist):
+    """The networks are stored in 16 bits to keep the repository light; rounded so, each still gets
+    as many test images wrong as the trained network did when its run measured it (its --metrics file)."""
+    from ff_tutorial import load
+    stored = torch.load(ROOT / path, weights_only=True)["state_dict"]
+    assert all(w.dtype == torch.float16 for w in stored.values() if w.is_floating_point())
+    record = json.loads((ROOT / re.search(r"--metrics (\S+)", SAVED[path].command).group(1)).read_text())
+    expected = {key: record[key] for key in ("test_error", "test_error_one_pass") if key in record}
+    net = load(ROOT / path)
+    measured = {key: net.error_rate(mnist.x_test, mnist.y_test, **({"one_pass": True} if "one_pass" in key else {}))
+                for key in expected}
+    assert measured, f"the run that saved {path} recorded no test error"
+    # as counts of images: 10,000 test images, each error a multiple of 1/10,000
+    assert {k: round(v * 10_000) for k, v in measured.items()} == {k: round(v * 10_000) for k, v in expected.items()}
+
+
+@pytest.mark.slow
+def test_the_saved_pair_still_makes_the_test_errors_it_made_together(mnist):
+    """Chapter 8's pair, the two `scaled` networks answering together, measured again from their
+    16-bit files: the errors its metrics file recorded for the pair."""
+    from ff_tutorial import Ensemble, load
+    record = json.loads((ROOT / "results" / "ensembles" / "scaled-pair.json").read_text())
+    pair = Ensemble([load(ROOT / member["model"]) for member in record["members"]])
+    for key, one_pass in (("test_error", False), ("test_error_one_pass", True)):
+        assert round(pair.error_rate(mnist.x_test, mnist.y_test, one_pass=one_pass) * 10_000) == \
+            round(record[key] * 10_000)
+
+
 def test_in_a_clone_the_clone_copy_is_used():
     assert saved_network("seed") == ROOT / "models" / "seed.pt"
     assert saved_file("results/seed.json") == ROOT / "results" / "seed.json"
