@@ -186,6 +186,7 @@ def test_each_recorded_ensemble_names_the_saved_networks_it_measured(path):
     import hashlib
 
     from ff_tutorial import cli
+    from ff_tutorial.saved import SAVED
 
     metrics = json.loads(path.read_text())
     words = shlex.split(metrics["command"])
@@ -199,7 +200,6 @@ def test_each_recorded_ensemble_names_the_saved_networks_it_measured(path):
         if saved.is_file():  # validation networks stay on the machine that trained them
             # the file measured, or the same network stored since in 16 bits, on purpose and recorded so
             # (tests/test_saved.py re-measures the pair from the 16-bit files)
-            from ff_tutorial.saved import SAVED
             rounded = member["model"] in SAVED and f"--half {member['model']}" in SAVED[member["model"]].command
             assert rounded or hashlib.sha256(saved.read_bytes()).hexdigest() == member["sha256"], member["model"]
 

@@ -35,6 +35,7 @@ STORED = "epoch 1: validation error 18.50%\nepoch 2: validation error 7.38%, 1,2
     ("epoch 1: validation error 18.50%\nepoch 2: validation error 9.38%, 1,234 images\n", False),  # two points off
     ("epoch 1: validation error 18.50%\nepoch 2: validation error 7.38%, 1,434 images\n", False),  # a count 16% off
     ("epoch 2: validation error 18.50%\nepoch 2: validation error 7.38%, 1,234 images\n", False),  # another epoch
+    ("epoch 1: validation error 18.50\nepoch 2: validation error 7.38%, 1,234 images\n", False),  # a lost % sign
     ("epoch 1: validation error 18.50%\nepoch 2: training error 7.38%, 1,234 images\n", False),  # a changed word
     ("epoch 1: validation error 18.50%\n", False),  # a missing line
 ])
