@@ -31,8 +31,8 @@ ERROR_KEYS = ("test_error", "test_error_one_pass")
 MEAN_KEYS = ("test_error_mean",)
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
-        "scaled-seed-2", "scaled-seeds-0-1-2", "unsupervised", "unsupervised-seed-1", "unsupervised-seed-2",
-        "unsupervised-seeds-0-1-2"]
+        "scaled-seed-2", "scaled-seeds-0-1-2", "local-10-2-seeds-0-1-2", "unsupervised", "unsupervised-seed-1",
+        "unsupervised-seed-2", "unsupervised-seeds-0-1-2"]
 
 
 def percent(value) -> str:
@@ -54,6 +54,8 @@ def describe(settings: dict) -> str:
         text += f", peer normalization {settings['peer_norm']:g}"
     if settings.get("jitter"):
         text += f", images shifted by up to {settings['jitter']} pixel{'s' if settings['jitter'] > 1 else ''}"
+    for layer, (field, stride) in enumerate(settings.get("receptive_fields") or (), start=1):
+        text += f", layer {layer} local ({field} x {field} patches, {stride} apart)"
     return text
 
 
@@ -76,12 +78,24 @@ def reached(m: dict) -> str:
     return " / ".join(times)
 
 
+def interrupted_at(m: dict) -> str:
+    """How far a run stopped before its end got: the numbers in its row are for its networks as they stood."""
+    text = f"interrupted after {m['epochs_completed']} of {m['epochs_planned']} epochs"
+    done = m.get("readout_epochs_completed")
+    if done is not None:
+        done = min(done) if isinstance(done, list) else done
+        text += f", {done} of {m['readout_epochs_planned']} read-out" if done else ", no read-out"
+    return text
+
+
 def row(name: str, m: dict, held_out: str) -> str:
     """The run's numbers: errors, budget, sizes and times."""
     s = m["settings"]
     epochs = f"{s['epochs']} per layer" if s["schedule"] == "greedy" else f"{s['epochs']}"
     if s.get("readout_epochs"):
         epochs += f" + {s['readout_epochs']} read-out"
+    if m.get("interrupted"):
+        epochs = interrupted_at(m)
     sizes = "-".join(str(d) for d in s["dims"])
     train = "train_error" if "train_error" in m else "train_error_one_pass"
     return (f"| {name} | {error(m, f'{held_out}_error')} | {error(m, f'{held_out}_error_one_pass')} "
@@ -141,8 +155,9 @@ def ensemble_table(folder: Path, held_out: str) -> str:
 TRACK_TITLES = {
     "permutation-invariant": "Permutation-invariant: fully connected layers, images as they are; nothing tells "
                              "the network that neighbouring pixels are neighbours",
-    "image priors": "With image priors: training images shifted by a pixel or two each epoch (jitter), which "
-                    "uses the layout of the pixels",
+    "image priors": "With image priors: training images shifted by a pixel or two each epoch (jitter), and "
+                    "local receptive fields (each unit of the first layer sees a patch of the image), which use "
+                    "the layout of the pixels",
     "ensemble": "Ensembles: saved networks answering together, never a track's headline (the paper's numbers "
                 "are each one network's)",
 }
@@ -297,6 +312,9 @@ def looks_table() -> str:
             if both and path is None:
                 both = "not kept"
             where = f"`{path.relative_to(ROOT)}`" if path else ""
+            stopped = json.loads(path.read_text()) if path and path.suffix == ".json" else {}
+            if stopped.get("interrupted") and stopped.get("epochs_completed") is not None:
+                both += f" ({interrupted_at(stopped)})"
         rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} "
                     f"| {where} |")
     return "\n".join(rows) + "\n"

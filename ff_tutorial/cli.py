@@ -59,7 +59,8 @@ the end (a full disk, or the metrics name taken meanwhile), the file is saved in
 ~/.cache/ff_tutorial/rescued/ instead and the message says so.
 Ctrl-C or SIGTERM stops training and saves what was learned so far. A run measured on the
 test set (not --validation) is recorded in the ledger of test-set looks, results/test-looks.jsonl,
-unless it trained a network the ledger has seen already.
+unless it trained a network the ledger has seen already; a run stopped early, measured as it
+stood, is recorded as an interrupted look.
 """
 
 EXIT_STATUS = """exit status:
@@ -425,9 +426,11 @@ def train(args, received: list) -> int:
         report(per_seed[0], held_out)
     if held_out == "test" and per_seed and per_seed[0]:
         errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
-        # --eval-every on the test set looked at it after every epoch: a look made while training
-        results["test_look"] = note_look(nets, run_name(args.preset, p), errors, track_of(p.jitter, receptive_fields=p.receptive_fields), args,
-                                         kind="tuning" if args.eval_every else "final")
+        # --eval-every on the test set looked at it after every epoch: a look made while training; a run
+        # stopped early still looked, but its errors are not the recipe's
+        kind = "tuning" if args.eval_every else "interrupted" if interrupted else "final"
+        results["test_look"] = note_look(nets, run_name(args.preset, p), errors,
+                                         track_of(p.jitter, receptive_fields=p.receptive_fields), args, kind=kind)
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)
     results["warnings"] += useless

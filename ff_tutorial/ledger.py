@@ -28,8 +28,9 @@ REPO_LEDGER = Path(__file__).resolve().parent.parent / "results" / "test-looks.j
 
 TRACKS = ("permutation-invariant", "image priors", "ensemble")
 #: "final": a recipe's number; "tuning": a run that measured the test set while training;
-#: "chapter": a chapter's own small network, measured to show what it learned (it chooses nothing).
-KINDS = ("final", "tuning", "chapter")
+#: "chapter": a chapter's own small network, measured to show what it learned (it chooses nothing);
+#: "interrupted": a run stopped before its training ended, measured as it stood (the look counts all the same).
+KINDS = ("final", "tuning", "chapter", "interrupted")
 
 
 def ledger_path() -> Path | None:

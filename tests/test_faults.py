@@ -314,6 +314,29 @@ def test_ctrl_c_in_an_unsupervised_run_says_the_read_out_was_skipped_not_unasked
     assert metrics["skipped"] == ["read-out"] and metrics["readout_epochs_completed"] == 0
 
 
+def test_a_run_stopped_early_records_its_test_look_as_interrupted(capsys, fast_data, monkeypatch, tmp_path):
+    from ff_tutorial.ledger import looks
+
+    original, calls = Engine.eager_step, []
+
+    def eager_step(engine, *args, **kwargs):  # Ctrl-C, as Python raises it, at the fourth step
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return original(engine, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "eager_step", eager_step)
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "looks.jsonl"))
+    code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "2", "--no-progress",
+                     "--metrics", str(tmp_path / "m.json")])
+    assert code == 130
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    [look] = looks(tmp_path / "looks.jsonl")
+    # it did look at the test set, and the ledger says how: not a recipe's final number
+    assert look["kind"] == "interrupted" and metrics["test_look"] == look["number"] == 1
+    assert look["test_error"] == pytest.approx(metrics["test_error"], abs=1e-6)
+
+
 # ----- nothing hangs -----
 
 

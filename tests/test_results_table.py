@@ -38,6 +38,25 @@ def test_every_row_names_its_error_time_machine_and_command(tmp_path, monkeypatc
     assert cells[8] == "40 s / not reached"
 
 
+def test_the_recipe_column_names_each_local_layer_and_its_patches():
+    settings = dict(schedule="simultaneous", batch_size=50, negatives="wrong", loss="symba", jitter=1)
+    assert table.describe(settings) == ("all layers at once, batches of 50, wrong negatives, symba loss, "
+                                        "images shifted by up to 1 pixel")
+    local = table.describe(dict(settings, receptive_fields=[[10, 2], [6, 4]]))
+    assert local.endswith(", layer 1 local (10 x 10 patches, 2 apart), layer 2 local (6 x 6 patches, 4 apart)")
+    assert table.run_track(dict(settings=dict(jitter=0, receptive_fields=[[10, 2]]))) == "image priors"
+
+
+def test_a_run_stopped_early_says_how_far_it_got_where_its_epochs_would_be():
+    m = dict(interrupted=True, epochs_completed=58, epochs_planned=100, readout_epochs_planned=10,
+             readout_epochs_completed=[0, 0, 0], train_seconds=6712.9, test_error=0.0139,
+             settings=dict(dims=[784, 1000], schedule="simultaneous", epochs=100, readout_epochs=10, train_size=60000))
+    cells = [c.strip() for c in table.row("stopped", m, "test").strip("|").split("|")]
+    assert cells[4] == "interrupted after 58 of 100 epochs, no read-out"
+    m.update(epochs_completed=100, readout_epochs_completed=4)
+    assert table.interrupted_at(m) == "interrupted after 100 of 100 epochs, 4 of 10 read-out"
+
+
 def sections(text: str) -> dict:
     """The table's parts, by the bold label that opens each: {the label up to its colon: text}."""
     parts = {}
