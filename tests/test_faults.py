@@ -21,6 +21,7 @@ from ff_tutorial import (PRESETS, CheckpointError, DataError, FFNetwork, hybrid_
                          train_readout, train_unsupervised)
 from ff_tutorial import data as data_module
 from ff_tutorial.engine import Engine
+from ff_tutorial.ledger import looks
 from ff_tutorial.outputs import OutputError, write_atomically
 from ff_tutorial.stopping import Terminated, exit_status, signals_deferred, signals_stop_cleanly
 from ff_tutorial.verdict import chance_error, no_better_than_chance
@@ -293,17 +294,22 @@ def test_ctrl_c_during_the_final_measurement_still_saves_and_exits_130(tmp_path)
     assert load(tmp_path / "net.pt").config.dims == [784, 100]
 
 
-def test_ctrl_c_in_an_unsupervised_run_says_the_read_out_was_skipped_not_unasked(capsys, fast_data,
-                                                                                monkeypatch, tmp_path):
+def ctrl_c_at_the_fourth_step(monkeypatch):
+    """Training raises KeyboardInterrupt at its fourth step, as Python does on Ctrl-C."""
     original, calls = Engine.eager_step, []
 
-    def eager_step(engine, *args, **kwargs):  # Ctrl-C, as Python raises it, at the fourth step
+    def eager_step(engine, *args, **kwargs):
         calls.append(1)
         if len(calls) == 4:
             raise KeyboardInterrupt
         return original(engine, *args, **kwargs)
 
     monkeypatch.setattr(Engine, "eager_step", eager_step)
+
+
+def test_ctrl_c_in_an_unsupervised_run_says_the_read_out_was_skipped_not_unasked(capsys, fast_data,
+                                                                                monkeypatch, tmp_path):
+    ctrl_c_at_the_fourth_step(monkeypatch)
     code = cli.main(["train", "--preset", "unsupervised", "--dims", "784,20", "--train-size", "500",
                      "--epochs", "2", "--readout-epochs", "2000", "--no-progress",
                      "--metrics", str(tmp_path / "m.json")])
@@ -315,17 +321,7 @@ def test_ctrl_c_in_an_unsupervised_run_says_the_read_out_was_skipped_not_unasked
 
 
 def test_a_run_stopped_early_records_its_test_look_as_interrupted(capsys, fast_data, monkeypatch, tmp_path):
-    from ff_tutorial.ledger import looks
-
-    original, calls = Engine.eager_step, []
-
-    def eager_step(engine, *args, **kwargs):  # Ctrl-C, as Python raises it, at the fourth step
-        calls.append(1)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return original(engine, *args, **kwargs)
-
-    monkeypatch.setattr(Engine, "eager_step", eager_step)
+    ctrl_c_at_the_fourth_step(monkeypatch)
     monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "looks.jsonl"))
     code = cli.main(["train", "--dims", "784,20", "--train-size", "500", "--epochs", "2", "--no-progress",
                      "--metrics", str(tmp_path / "m.json")])
