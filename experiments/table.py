@@ -312,7 +312,7 @@ def looks_table() -> str:
             if both and path is None:
                 both = "not kept"
             where = f"`{path.relative_to(ROOT)}`" if path else ""
-            stopped = json.loads(path.read_text()) if path and path.suffix == ".json" else {}
+            stopped = json.loads(path.read_text()) if path else {}  # look_file returns only .json files
             if stopped.get("interrupted") and stopped.get("epochs_completed") is not None:
                 both += f" ({interrupted_at(stopped)})"
         rows.append(f"| {e['number']} | {e['date']} | {e['run']} | {e['track'] or ''} | {e['kind']} | {both} "
