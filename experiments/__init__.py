@@ -15,10 +15,12 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `receptive_fields`: chapter 12's comparison of local receptive fields and fully connected layers,
   for FF and for backprop of the same shape, three seeds each, into results/receptive/;
 - `stacking_drift`: how soon a network trained among several seeds parts from the same seed
-  trained alone, into results/stacking-drift.json.
+  trained alone, into results/stacking-drift.json;
+- `denormals`: what numbers below float32's normal range cost a CPU training run, kept and
+  flushed to zero, and whether flushing changes the weights, into results/denormals-cpu.json.
 
-`readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small` and
-`receptive_fields` measure on the validation split, `stacking_drift` measures weights only and `seeds`
+`readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
+`receptive_fields` and `denormals` measure on the validation split, `stacking_drift` measures weights only and `seeds`
 reads recorded errors: no test image is looked at. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.
 """

@@ -1,5 +1,12 @@
 """Forward-Forward, built one idea at a time: the package behind the ff-tutorial book."""
 
+from .engine import flush_denormals
+
+# First, before torch starts its worker threads, which keep the mode they start with: numbers
+# below float32's normal range are taken as 0, which changes no trained weight and keeps the CPU
+# off its slow path for them (engine.flush_denormals).
+flush_denormals()
+
 from .backprop import MLP
 from .checkpoint import CheckpointError, load, save
 from .data import MNIST, DataError, load_mnist

@@ -61,6 +61,10 @@ Ctrl-C or SIGTERM stops training and saves what was learned so far. A run measur
 test set (not --validation) is recorded in the ledger of test-set looks, results/test-looks.jsonl,
 unless it trained a network the ledger has seen already; a run stopped early, measured as it
 stood, is recorded as an interrupted look.
+A long run can be taken in several sittings: with --resume FILE its state is written to FILE
+after every epoch, and the same command given again goes on from there. Stopped, such a run
+measures nothing and writes no network or metrics (nothing is looked at before the run is
+whole); finished, it removes FILE.
 """
 
 EXIT_STATUS = """exit status:
@@ -71,7 +75,8 @@ EXIT_STATUS = """exit status:
   3    trained but useless: a layer ended dead, or the network gives most images no answer, or
        an error is no better than always answering the commonest label (warnings say which)
   130  stopped by Ctrl-C, 143 by SIGTERM: what was learned is saved, and the metrics say
-       interrupted, the epochs completed and what was skipped
+       interrupted, the epochs completed and what was skipped (with --resume: the state of the
+       last whole epoch is in FILE, and nothing else is written)
 """
 
 
@@ -204,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--metrics", metavar="PATH",
                        help="write a JSON of settings and results to this new file (one that exists is refused)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
+    train.add_argument("--resume", metavar="FILE",
+                       help="write the run's state here after every epoch, and go on from the state "
+                            "already here if there is one (it must be this same command's)")
     evaluate = commands.add_parser("evaluate", help="measure saved networks, alone and together",
                                    description=EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate.add_argument("models", nargs="+", metavar="MODEL", help="networks saved by train --save")
@@ -269,10 +277,12 @@ def planned_outputs(args) -> list:
         planned += [(path, "network") for path in paths]
     if args.metrics:
         planned.append((Path(args.metrics), "metrics"))
+    if getattr(args, "resume", None):
+        planned.append((Path(args.resume), "training state"))
     # a network may be replaced by a better one; a metrics file is the record of a run, never replaced
     real = [check_writable(path, what, new=what == "metrics") for path, what in planned]
     if len(set(real)) < len(real):
-        raise OutputError("--save and --metrics name the same file; give each its own")
+        raise OutputError("--save, --metrics and --resume name the same file; give each its own")
     return planned
 
 
@@ -291,12 +301,12 @@ class Learned:
     skipped: list = field(default_factory=list)  # what was not done because of either
 
 
-def learn(p: Recipe, nets, generators, x, y, one, progress: bool, capture, **curve) -> Learned:
+def learn(p: Recipe, nets, generators, x, y, one, progress: bool, capture, resume=None, **curve) -> Learned:
     """The layers, then the read-outs; Ctrl-C or divergence in one skips what follows, never the rest."""
     run = Learned()
     try:
         _, trained = train_recipe(p.replace(readout_epochs=0), x, y, net=one(nets), generator=one(generators),
-                                  progress=progress, capture=capture, **curve)
+                                  progress=progress, capture=capture, resume=resume, **curve)
         run.histories = trained if isinstance(trained, list) else [trained]
         run.interrupted = run.histories[0].interrupted
     except TrainingDiverged as error:
@@ -368,13 +378,19 @@ def train(args, received: list) -> int:
     else:
         nets, generators = [p.build(device)], [generator]
     one = (lambda items: items) if args.seeds else (lambda items: items[0])
+    if args.resume and Path(args.resume).expanduser().exists():
+        print(f"going on from the state in {args.resume}, once it is checked to be this run's")
     start = time.perf_counter()
     run = learn(p, nets, generators, x, y, one, progress=not args.no_progress,
-                capture=False if args.no_capture else None, **curve)
-    # Training time only: the evaluations of --eval-every are left out, as History counts them.
-    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in run.histories if h.elapsed)
-    train_seconds = time.perf_counter() - start - evaluating
+                capture=False if args.no_capture else None, resume=args.resume, **curve)
     interrupted, diverged, skipped, histories = run.interrupted, run.diverged, run.skipped, run.histories
+    if args.resume and interrupted and not diverged:
+        return stopped_to_resume(args, p, histories, received)
+    # Training time only: the evaluations of --eval-every are left out, as History counts them; a
+    # resumed run's time includes that of the processes before it.
+    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
+    before = histories[0].seconds_before_resume if histories else 0.0
+    train_seconds = time.perf_counter() - start + before - evaluating
     if diverged:
         say_error(diverged)
     if interrupted:
@@ -385,6 +401,8 @@ def train(args, received: list) -> int:
                    epochs_planned=epochs_planned, diverged=diverged, skipped=skipped,
                    warnings=sorted({w for h in histories for w in h.warnings}), device=str(device),
                    machine=machine(device), torch=torch.__version__, threads=torch.get_num_threads())
+    if histories and histories[0].resumed_at:  # taken in several sittings: after these many epochs
+        results["resumed_at_epochs"] = histories[0].resumed_at
     if p.readout_epochs:
         done = [r.epochs_completed for r in run.readouts] + [0] * (len(nets) - len(run.readouts))
         results.update(readout_epochs_completed=one(done), readout_epochs_planned=p.readout_epochs)
@@ -438,7 +456,26 @@ def train(args, received: list) -> int:
     status = (exit_status(received, interrupted=True) if interrupted else
               1 if diverged else 3 if useless else 0)
     record = dict(preset=args.preset, settings=asdict(p), command=args.command_line, **results)
-    return keep(nets, outputs, record, status, received)
+    status = keep(nets, outputs, record, status, received)
+    if args.resume and not (interrupted or diverged):  # the run is whole: nothing to go on from
+        Path(args.resume).expanduser().unlink(missing_ok=True)
+        print(f"removed the training state {args.resume}: the run is finished")
+    return status
+
+
+def stopped_to_resume(args, p: Recipe, histories: list, received: list) -> int:
+    """A run with --resume, stopped: its state is on disk, and nothing is measured or written (a
+    look at the test set, or a metrics file, belongs to the whole run, when it is resumed)."""
+    done = histories[0].epochs_completed if histories else 0
+    planned = p.epochs * (len(p.dims) - 1 if p.schedule == "greedy" else 1)
+    if not Path(args.resume).expanduser().exists():
+        print(f"Stopped during the first epoch: no state was written to {args.resume}, so the same "
+              f"command starts again from the beginning. Nothing was measured or saved.")
+    else:
+        left = "the read-out is trained anew" if done >= planned else f"{planned - done} epochs are left"
+        print(f"Stopped. The state after {done} of {planned} epochs is in {args.resume}: give the same "
+              f"command again to go on from there ({left}). Nothing was measured or saved.")
+    return exit_status(received, interrupted=True)
 
 
 def keep(nets, outputs, record: dict, status: int, received: list) -> int:

@@ -37,6 +37,8 @@ class History:
     seconds: float = 0.0  # training time in all, evaluations included
     interrupted: bool = False  # stopped early by Ctrl-C: the network holds what it learned so far
     epochs_completed: int = 0  # whole epochs done (counted over all layers when they take turns)
+    resumed_at: list = field(default_factory=list)  # epochs done when each resumed process took over
+    seconds_before_resume: float = 0.0  # of `seconds`, those spent by the processes before the last resume
     readout: "History | None" = None  # the read-out's own History, when a recipe trained one
     warnings: list = field(default_factory=list)
     _start: float = field(default_factory=time.perf_counter, repr=False)

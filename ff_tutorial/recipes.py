@@ -103,7 +103,7 @@ def seeded_networks(recipe: Recipe, seeds, device=None) -> tuple:
 
 def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
           eval_every: int | None = None, generator=None,
-          progress: bool = True, seeds=None, capture: bool | None = None) -> tuple:
+          progress: bool = True, seeds=None, capture: bool | None = None, resume=None) -> tuple:
     """Train `net` (by default a fresh `recipe.build()`) on x, y as the recipe says.
 
     With x_eval, y_eval and eval_every, the error on them is recorded every so many epochs
@@ -117,6 +117,10 @@ def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
     a full step, so after many steps a network is another sample of the recipe, not the lone run's
     network (experiments/stacking_drift.py). `net` may also be a list of networks, with a list of
     generators. Then lists of networks and histories are returned.
+
+    With `resume` (a path), the layers' training writes its state there after every epoch and, given
+    the state of this same run, goes on from it (`resume.TrainingState`); the read-out, minutes
+    long, is trained anew.
     """
     recipe.check()
     if seeds is not None:
@@ -124,7 +128,7 @@ def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
     elif net is None:
         net = recipe.build(x.device)
     kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
-                  generator=generator, progress=progress, precision=recipe.precision)
+                  generator=generator, progress=progress, precision=recipe.precision, resume=resume)
     if recipe.negatives == "hybrid":
         history = train_unsupervised(net, x, jitter=recipe.jitter, capture=capture, **kwargs)
     else:

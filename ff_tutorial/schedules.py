@@ -18,6 +18,7 @@ from .history import History, TrainingDiverged, interruptible, is_due
 from .layer import normalize
 from .negatives import check_blur_steps, hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
 from .network import FFNetwork, check_data, check_positive_int, mistake_rate
+from .resume import TrainingState
 from .runtime import progress as progress_bar
 
 NEGATIVES = ("wrong", "permuted", "hard")
@@ -70,10 +71,15 @@ def shuffled(n: int, batch_size: int | None, generator):
 
 
 class Run:
-    """What every schedule shares: the networks, their generators and histories, and the engine."""
+    """What every schedule shares: the networks, their generators and histories, and the engine.
+
+    With `resume` (a path), the run's state is written there after every epoch, and a run started
+    with the state of this same run there goes on from it (`resume.TrainingState`); `settings` are
+    the schedule's own settings, which the state must match.
+    """
 
     def __init__(self, nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every,
-                 precision, capture, checks_per_epoch, progress):
+                 precision, capture, checks_per_epoch, progress, resume=None, settings=None):
         self.single = isinstance(nets, FFNetwork)
         self.nets = [nets] if self.single else list(nets)
         if not self.nets or not all(isinstance(n, FFNetwork) for n in self.nets):
@@ -105,12 +111,42 @@ class Run:
         self.generators, self.epochs, self.batch_size, self.cooldown = generators, epochs, batch_size, cooldown
         self.eval_every, self.checks_per_epoch, self.progress = eval_every, checks_per_epoch, progress
         self.histories = [History.for_layers(len(self.nets[0].layers)) for _ in self.nets]
+        self.state = self.resume_from = None
+        if resume is not None:
+            # the identity is taken from the networks as given, before the engine or a state changes them
+            settings = dict(settings or {}, epochs=epochs, batch_size=batch_size, cooldown=cooldown,
+                            eval_every=eval_every, precision=precision, checks_per_epoch=checks_per_epoch)
+            self.state = TrainingState.of(resume, self.nets, settings, self.x, self.y)
         self.engine = Engine(self.nets, precision, capture)
+        if self.state is not None:
+            self.resume_from = self.state.restore(self.engine, self.histories)
+            if self.resume_from and progress:
+                print(f"going on from {self.state.path}: {self.histories[0].epochs_completed} epochs done")
+        self.phase = 0  # how many times `train` was called: the greedy schedule calls it once a layer
+
+    def drawing(self) -> list:
+        """The generators the epochs draw from (None draws from torch's own, on the CPU)."""
+        return [torch.default_generator if g is None else g for g in self.generators]
+
+    def first_epoch(self, phase: int) -> int:
+        """Where `phase` starts: 0, or after the epochs a resumed state had done (all of them for a
+        phase it had finished)."""
+        if self.resume_from is None:
+            return 0
+        done_phase, done_epochs = self.resume_from
+        return 0 if phase > done_phase else done_epochs if phase == done_phase else self.epochs
 
     def train(self, layers: range, make_batches, desc: str, epoch_offset: int = 0) -> None:
         """`epochs` epochs of layers `layers`, on the batches `make_batches(epoch)` returns."""
         engine, lr = self.engine, self.nets[0].config.lr
-        for epoch in progress_bar(range(self.epochs), self.progress, desc=desc):
+        phase, self.phase = self.phase, self.phase + 1
+        first = self.first_epoch(phase)
+        if first >= self.epochs:  # done before the run was resumed
+            return
+        if self.state is not None:
+            self.state.catch_up(self.drawing())
+        for epoch in progress_bar(range(first, self.epochs), self.progress, desc=desc, initial=first,
+                                  total=self.epochs):
             engine.set_lr(cooled_lr(lr, epoch, self.epochs, self.cooldown))
             batches = make_batches(epoch)
             checks = {round(len(batches) * (c + 1) / self.checks_per_epoch) - 1 for c in range(self.checks_per_epoch)}
@@ -122,6 +158,8 @@ class Run:
                 history.epochs_completed += 1
             if is_due(epoch, self.epochs, self.eval_every):
                 self.evaluate(epoch_offset + epoch + 1, layers[-1] + 1)
+            if self.state is not None:
+                self.state.write(engine, self.histories, self.drawing(), (phase, epoch + 1))
 
     def evaluate(self, epoch: int, num_layers: int) -> None:
         """The held-out error of each network, with the time it took (left out of the training time)."""
@@ -137,6 +175,8 @@ class Run:
         with interruptible(self.histories, self.progress):
             try:
                 body()
+                if self.state is not None:  # resumed after the last epoch: what follows draws as it did
+                    self.state.catch_up(self.drawing())
             except TrainingDiverged as error:
                 error.networks = self.nets  # restored to the last good check: still worth keeping
                 raise
@@ -151,17 +191,18 @@ class Run:
 def train_greedy(nets, x, y, epochs: int, batch_size: int | None = None, negatives: str = "wrong",
                  x_test=None, y_test=None, eval_every: int | None = None, cooldown: bool = False,
                  generator=None, progress: bool = True, precision: str = "fp32",
-                 checks_per_epoch: int = 1):
+                 checks_per_epoch: int = 1, resume=None):
     """The blog's schedule: layer 0 for all its epochs, then layer 1 on layer 0's output, ...
 
     `batch_size=None` trains on the whole set at once, as the blog does. `negatives` is
     'permuted' (the blog's: one shuffle of the labels, drawn once), 'wrong' (a wrong label,
     drawn anew each epoch) or 'hard' (wrong labels the network believes, drawn each epoch).
     With `eval_every`, the error of the layers trained so far is recorded every so many epochs.
+    With `resume` (a path), the run can be stopped and started again from its last epoch (`Run`).
     """
     check_negatives(negatives)
     run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
-              False, checks_per_epoch, progress)
+              False, checks_per_epoch, progress, resume, dict(schedule="greedy", negatives=negatives))
     return run(lambda: greedy(run, negatives, batch_size))
 
 
@@ -211,17 +252,19 @@ def layer_batches(run: Run, k: int, pos: list, fixed, negatives: str, batch_size
 def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
                        x_test=None, y_test=None, eval_every: int | None = None, cooldown: bool = False,
                        jitter: int = 0, generator=None, progress: bool = True, precision: str = "fp32",
-                       capture: bool | None = None, checks_per_epoch: int = 1):
+                       capture: bool | None = None, checks_per_epoch: int = 1, resume=None):
     """Every layer takes a local step on each mini-batch, each on the output of the one below.
 
     Still no gradient crosses a layer: each layer's input is detached. Negatives are drawn
     anew each epoch ('hard' ones from the whole network's current beliefs). With `jitter`,
-    each epoch sees every image shifted by up to that many pixels (`shift_images`).
+    each epoch sees every image shifted by up to that many pixels (`shift_images`). With `resume`
+    (a path), the run can be stopped and started again from its last epoch (`Run`).
     """
     check_negatives(negatives)
     check_max_shift(jitter)
     run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
-              capture, checks_per_epoch, progress)
+              capture, checks_per_epoch, progress, resume,
+              dict(schedule="simultaneous", negatives=negatives, jitter=jitter))
     return run(lambda: simultaneous(run, negatives, jitter, batch_size))
 
 
@@ -245,12 +288,14 @@ def simultaneous(run: Run, negatives: str, jitter: int, batch_size: int) -> None
 
 def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
                        blur_steps: int = 6, jitter: int = 0, generator=None, progress: bool = True,
-                       precision: str = "fp32", capture: bool | None = None, checks_per_epoch: int = 1):
+                       precision: str = "fp32", capture: bool | None = None, checks_per_epoch: int = 1,
+                       resume=None):
     """Forward-Forward without labels: real images are positive, hybrid images negative.
 
     Every layer trains at once, as in `train_simultaneous`, each on the detached output of the
     one below. The hybrids are drawn anew each epoch; labels are needed only later, by the
-    read-out (`train_readout`), which never changes the layers.
+    read-out (`train_readout`), which never changes the layers. With `resume` (a path), the run
+    can be stopped and started again from its last epoch (`Run`).
     """
     for net in [nets] if isinstance(nets, FFNetwork) else nets:
         if net.embedding != "none":
@@ -259,7 +304,7 @@ def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bo
     check_max_shift(jitter)
     check_blur_steps(blur_steps)
     run = Run(nets, generator, x, None, None, None, epochs, batch_size, cooldown, None, precision, capture,
-              checks_per_epoch, progress)
+              checks_per_epoch, progress, resume, dict(schedule="unsupervised", jitter=jitter, blur_steps=blur_steps))
     return run(lambda: unsupervised(run, blur_steps, jitter, batch_size))
 
 

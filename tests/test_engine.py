@@ -1,5 +1,8 @@
 """The engine: what it reads back from the device, several seeds at once, and the captured step."""
 
+import subprocess
+import sys
+
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
@@ -8,6 +11,9 @@ import ff_tutorial as ff
 from ff_tutorial import FFNetwork, train_simultaneous, train_unsupervised
 from ff_tutorial.engine import Engine
 from ff_tutorial.recipes import Recipe, train
+from ff_tutorial.schedules import Run, simultaneous
+
+from conftest import ROOT
 
 # Every way a tensor's value reaches Python: each one makes the host wait for the device.
 HOST_READS = {"item", "tolist", "__bool__", "__float__", "__int__", "__index__", "numpy", "cpu"}
@@ -177,3 +183,46 @@ def test_on_the_gpu_several_seeds_at_once_are_each_the_network_of_that_seed():
                          net=(ff.seed_everything(seed), recipe.build("cuda"))[1], progress=False)
         for a, b in zip(net.layers.state_dict().values(), alone.layers.state_dict().values()):
             assert torch.allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+# ----- numbers below float32's normal range -----
+
+
+def test_importing_ff_tutorial_flushes_denormals_on_every_thread():
+    # 1e-39 times 1 is 1e-39 by IEEE arithmetic; 0 where denormals are flushed. A fresh interpreter,
+    # with two threads, each multiplying half of the tensor: a thread keeps the mode it started with.
+    code = ("import ff_tutorial, torch; torch.set_num_threads(2); "
+            "print(bool(torch.full((1 << 22,), 1e-39).mul(1.0).eq(0).all()))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_flushing_denormals_changes_no_weight():
+    # Where long training leaves Adam's first moments: a weight whose input has not fired for some
+    # hundred steps has a moment decayed by 0.9 a step down to the smallest denormal numbers, and
+    # stuck there (0.9 times a few units of the last place rounds back to them). Half the moments
+    # start so here, on the trained `scaled` network.
+    data = ff.load_mnist()
+    x, y = data.x_train[:1000], data.y_train[:1000]
+    tiny = torch.finfo(torch.float32).tiny
+
+    def trained_on(flush: bool):
+        torch.set_flush_denormal(flush)  # the tests compute on this one thread (conftest)
+        try:
+            net = ff.load(ROOT / "models" / "scaled.pt")
+            run = Run(net, ff.seed_everything(0), x, y, None, None, 1, 50, False, None, "fp32", None, 1, False)
+            for w in run.engine.weights + run.engine.biases:
+                stuck = torch.rand(w.shape, generator=torch.Generator().manual_seed(0)) < 0.5
+                run.engine.optimizer.state[w] = {"step": torch.tensor(1000.0),
+                                                 "exp_avg": stuck * 3 * 2.0 ** -149,
+                                                 "exp_avg_sq": torch.full_like(w, 1e-10)}
+            run(lambda: simultaneous(run, "wrong", 1, 50))
+            moments = [state["exp_avg"] for state in run.engine.optimizer.state.values()]
+            # counted before flushing is on again: flushed, a denormal number compares equal to 0
+            return net, sum(int(((m != 0) & (m.abs() < tiny)).sum()) for m in moments)
+        finally:
+            torch.set_flush_denormal(True)
+
+    (kept, denormals_kept), (flushed, denormals_flushed) = trained_on(False), trained_on(True)
+    assert denormals_kept > 100_000 and denormals_flushed == 0
+    assert all(torch.equal(a, b) for a, b in zip(kept.state_dict().values(), flushed.state_dict().values()))
