@@ -31,7 +31,7 @@ ERROR_KEYS = ("test_error", "test_error_one_pass")
 MEAN_KEYS = ("test_error_mean",)
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
-        "scaled-seed-2", "scaled-seeds-0-1-2", "local-10-2-seeds-0-1-2", "unsupervised", "unsupervised-seed-1",
+        "scaled-seed-2", "scaled-seeds-0-1-2", "local-10-2-seeds-0-1-2", "local-10-2-whole-seeds-0-1-2", "unsupervised", "unsupervised-seed-1",
         "unsupervised-seed-2", "unsupervised-seeds-0-1-2"]
 
 
@@ -96,6 +96,8 @@ def row(name: str, m: dict, held_out: str) -> str:
         epochs += f" + {s['readout_epochs']} read-out"
     if m.get("interrupted"):
         epochs = interrupted_at(m)
+    if m.get("resumed_at_epochs"):  # stopped and resumed (`train --resume`): the same run, in sittings
+        epochs += f", resumed after epoch {', '.join(str(e) for e in m['resumed_at_epochs'])}"
     sizes = "-".join(str(d) for d in s["dims"])
     train = "train_error" if "train_error" in m else "train_error_one_pass"
     return (f"| {name} | {error(m, f'{held_out}_error')} | {error(m, f'{held_out}_error_one_pass')} "

@@ -29,6 +29,7 @@ from .network import FFNetwork
 from .outputs import OutputError, check_writable, write_or_rescue
 from .outputs import describe as describe_os_error
 from .recipes import PRESETS, SCHEDULES, Recipe, seeded_networks, train_readouts
+from .resume import epochs_saved
 from .recipes import train as train_recipe
 from .runtime import machine, pick_device, seed_everything
 from .schedules import NEGATIVES
@@ -62,9 +63,9 @@ test set (not --validation) is recorded in the ledger of test-set looks, results
 unless it trained a network the ledger has seen already; a run stopped early, measured as it
 stood, is recorded as an interrupted look.
 A long run can be taken in several sittings: with --resume FILE its state is written to FILE
-after every epoch, and the same command given again goes on from there. Stopped, such a run
-measures nothing and writes no network or metrics (nothing is looked at before the run is
-whole); finished, it removes FILE.
+after each epoch (at most every 30 seconds), and the same command given again goes on from
+there. Stopped, such a run measures nothing and writes no network or metrics (nothing is
+looked at before the run is whole); finished, it removes FILE.
 """
 
 EXIT_STATUS = """exit status:
@@ -210,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write a JSON of settings and results to this new file (one that exists is refused)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
     train.add_argument("--resume", metavar="FILE",
-                       help="write the run's state here after every epoch, and go on from the state "
+                       help="write the run's state here after each epoch (at most every 30 s), and go on from the state "
                             "already here if there is one (it must be this same command's)")
     evaluate = commands.add_parser("evaluate", help="measure saved networks, alone and together",
                                    description=EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -385,7 +386,7 @@ def train(args, received: list) -> int:
                 capture=False if args.no_capture else None, resume=args.resume, **curve)
     interrupted, diverged, skipped, histories = run.interrupted, run.diverged, run.skipped, run.histories
     if args.resume and interrupted and not diverged:
-        return stopped_to_resume(args, p, histories, received)
+        return stopped_to_resume(args, p, received)
     # Training time only: the evaluations of --eval-every are left out, as History counts them; a
     # resumed run's time includes that of the processes before it.
     evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
@@ -422,6 +423,8 @@ def train(args, received: list) -> int:
             which = "" if seed is None else f"seed {seed}: "
             useless += [which + problem for problem in problems(net, data.x_test, data.y_test, held)]
     except KeyboardInterrupt:
+        if args.resume:  # nothing of the run is written before it is whole: the state waits in FILE
+            return stopped_to_resume(args, p, received)
         interrupted, per_seed = True, []
         skipped.append("final measurement")
         results.update(interrupted=True, signal=signal_name(received))
@@ -463,15 +466,16 @@ def train(args, received: list) -> int:
     return status
 
 
-def stopped_to_resume(args, p: Recipe, histories: list, received: list) -> int:
+def stopped_to_resume(args, p: Recipe, received: list) -> int:
     """A run with --resume, stopped: its state is on disk, and nothing is measured or written (a
     look at the test set, or a metrics file, belongs to the whole run, when it is resumed)."""
-    done = histories[0].epochs_completed if histories else 0
     planned = p.epochs * (len(p.dims) - 1 if p.schedule == "greedy" else 1)
     if not Path(args.resume).expanduser().exists():
-        print(f"Stopped during the first epoch: no state was written to {args.resume}, so the same "
-              f"command starts again from the beginning. Nothing was measured or saved.")
+        print(f"Stopped before a state was written to {args.resume} (the first is written after the "
+              f"epoch that ends 30 seconds in), so the same command starts again from the beginning. "
+              f"Nothing was measured or saved.")
     else:
+        done = epochs_saved(args.resume)  # the state may be a few epochs behind the stop
         left = "the read-out is trained anew" if done >= planned else f"{planned - done} epochs are left"
         print(f"Stopped. The state after {done} of {planned} epochs is in {args.resume}: give the same "
               f"command again to go on from there ({left}). Nothing was measured or saved.")

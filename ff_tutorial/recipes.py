@@ -118,7 +118,7 @@ def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
     network (experiments/stacking_drift.py). `net` may also be a list of networks, with a list of
     generators. Then lists of networks and histories are returned.
 
-    With `resume` (a path), the layers' training writes its state there after every epoch and, given
+    With `resume` (a path), the layers' training writes its state there after its epochs and, given
     the state of this same run, goes on from it (`resume.TrainingState`); the read-out, minutes
     long, is trained anew.
     """

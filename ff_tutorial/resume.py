@@ -1,13 +1,13 @@
-"""Going on where a stopped run left off: a training run's state, on disk after every epoch.
+"""Going on where a stopped run left off: a training run's state, on disk after its epochs.
 
-A long run need not start again because a laptop was closed or a Colab runtime disconnected.
-Given a state file, a schedule writes into it, after each epoch, everything the next epoch
-depends on: the weights, the optimizer's moments and step counts, each network's generator, the
-histories, and how far through the schedule the run is. Started again with the same file, a run
-first checks that it is the same run (the same settings, the same images, the same first weights),
-then goes on from the epoch after the last one written. On the CPU the networks it ends with are
-bit for bit those of a run never stopped (tests/test_resume.py). What an unfinished epoch did is
-lost: its batches are taken again.
+A long run need not start again because a laptop was closed or a Colab runtime disconnected. Given
+a state file, a schedule writes into it, after an epoch (at most every 30 seconds, and after the
+last), everything the next epoch depends on: the weights, the optimizer's moments and step counts,
+each network's generator, the histories, and how far through the schedule the run is. Started again
+with the same file, a run first checks that it is the same run (the same settings, the same images,
+the same first weights), then goes on from the epoch after the last one written. On the CPU the
+networks it ends with are bit for bit those of a run never stopped (tests/test_resume.py). What an
+unfinished epoch did is lost: its batches are taken again.
 """
 
 from __future__ import annotations
@@ -41,13 +41,24 @@ def data_fingerprint(*tensors) -> str:
     return digest.hexdigest()
 
 
+def epochs_saved(path) -> int:
+    """How many epochs the state in `path` had done (read by a run that was stopped, to say so)."""
+    state = torch.load(io.BytesIO(Path(path).expanduser().read_bytes()), map_location="cpu", weights_only=True)
+    return state["histories"][0]["epochs_completed"]
+
+
 class TrainingState:
     """The state file of one run (`path`), and what identifies the run (`identity`, a dict of plain
     values: the schedule's settings, the data's and the first weights' fingerprints)."""
 
+    # Seconds between two writes at least, but for a phase's last epoch: the blog's recipe takes
+    # an epoch in a step, and writing its state 3,000 times would take longer than the training.
+    every = 30.0
+
     def __init__(self, path, identity: dict):
         self.path, self.identity = Path(path).expanduser(), identity
         self.saved = None  # the state read from the file, until the run has caught up with it
+        self.written = time.perf_counter()  # a start counts as a write: the first comes `every` later
 
     @classmethod
     def of(cls, path, nets: list, settings: dict, *data) -> "TrainingState":
@@ -79,9 +90,12 @@ class TrainingState:
                              f"{', '.join(differ)}. Give the command that started it, or name a new file")
         return state
 
-    def write(self, engine, histories: list, generators: list, position: tuple) -> None:
-        """The state after a whole epoch: `position` is (phase, epochs of that phase done)."""
+    def write(self, engine, histories: list, generators: list, position: tuple, last: bool = False) -> None:
+        """The state after a whole epoch, `position` (phase, epochs of that phase done), if `every`
+        seconds have passed since the last write or the epoch is its phase's `last`."""
         now = time.perf_counter()
+        if now - self.written < self.every and not last:
+            return
         state = dict(
             format=FORMAT, version=VERSION, identity=self.identity, position=list(position),
             weights=[t.detach().cpu() for t in engine.weights], biases=[t.detach().cpu() for t in engine.biases],
@@ -92,6 +106,7 @@ class TrainingState:
         buffer = io.BytesIO()
         torch.save(state, buffer)
         write_atomically(self.path, buffer.getvalue())
+        self.written = time.perf_counter()
 
     @torch.no_grad()
     def restore(self, engine, histories: list) -> tuple | None:

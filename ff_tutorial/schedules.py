@@ -73,7 +73,7 @@ def shuffled(n: int, batch_size: int | None, generator):
 class Run:
     """What every schedule shares: the networks, their generators and histories, and the engine.
 
-    With `resume` (a path), the run's state is written there after every epoch, and a run started
+    With `resume` (a path), the run's state is written there after its epochs, and a run started
     with the state of this same run there goes on from it (`resume.TrainingState`); `settings` are
     the schedule's own settings, which the state must match.
     """
@@ -159,7 +159,7 @@ class Run:
             if is_due(epoch, self.epochs, self.eval_every):
                 self.evaluate(epoch_offset + epoch + 1, layers[-1] + 1)
             if self.state is not None:
-                self.state.write(engine, self.histories, self.drawing(), (phase, epoch + 1))
+                self.state.write(engine, self.histories, self.drawing(), (phase, epoch + 1), epoch + 1 == self.epochs)
 
     def evaluate(self, epoch: int, num_layers: int) -> None:
         """The held-out error of each network, with the time it took (left out of the training time)."""

@@ -57,6 +57,14 @@ def test_a_run_stopped_early_says_how_far_it_got_where_its_epochs_would_be():
     assert table.interrupted_at(m) == "interrupted after 100 of 100 epochs, 4 of 10 read-out"
 
 
+def test_a_run_taken_in_sittings_says_where_it_was_resumed():
+    m = dict(interrupted=False, epochs_completed=100, epochs_planned=100, resumed_at_epochs=[4, 61],
+             train_seconds=6000.0, test_error=0.01,
+             settings=dict(dims=[784, 1000], schedule="simultaneous", epochs=100, readout_epochs=10, train_size=60000))
+    cells = [c.strip() for c in table.row("resumed", m, "test").strip("|").split("|")]
+    assert cells[4] == "100 + 10 read-out, resumed after epoch 4, 61"
+
+
 def sections(text: str) -> dict:
     """The table's parts, by the bold label that opens each: {the label up to its colon: text}."""
     parts = {}

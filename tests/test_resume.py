@@ -10,7 +10,7 @@ from ff_tutorial.checkpoint import save
 from ff_tutorial.engine import Engine
 from ff_tutorial.ledger import looks
 from ff_tutorial.recipes import PRESETS, seeded_networks
-from ff_tutorial.resume import StateError
+from ff_tutorial.resume import StateError, TrainingState
 from ff_tutorial.schedules import train_greedy, train_simultaneous, train_unsupervised
 
 SUPERVISED = PRESETS["fast"].replace(dims=(784, 30, 20), epochs=3)
@@ -22,6 +22,12 @@ SCHEDULES = {
     "greedy, hard negatives": (train_greedy, SUPERVISED, dict(negatives="hard")),
     "unsupervised": (train_unsupervised, UNSUPERVISED, dict(jitter=1)),
 }
+
+
+@pytest.fixture(autouse=True)
+def state_after_every_epoch(monkeypatch):
+    """These runs take a fraction of a second an epoch: their state is written after every one."""
+    monkeypatch.setattr(TrainingState, "every", 0.0)
 
 
 def stop_at_step(monkeypatch, n: int):
@@ -69,6 +75,17 @@ def test_a_stopped_run_resumed_ends_bit_for_bit_where_a_run_never_stopped_ends(s
     assert histories[0].epochs_completed == whole_histories[0].epochs_completed
     # what follows the layers (a read-out) draws as it would have
     assert all(torch.equal(g.get_state(), h.get_state()) for g, h in zip(generators, whole_generators))
+
+
+def test_the_state_is_written_every_so_many_seconds_and_after_the_last_epoch(small, tmp_path, monkeypatch):
+    monkeypatch.setattr(TrainingState, "every", 3600.0)
+    state = tmp_path / "state.pt"
+    with monkeypatch.context() as patch:
+        stop_at_step(patch, 30)
+        trained(small, "simultaneous, jittered", resume=state)
+    assert not state.exists()  # two whole epochs, but not an hour
+    trained(small, "simultaneous, jittered", resume=state)
+    assert state.exists()  # the last epoch's
 
 
 def test_a_state_saved_after_the_last_epoch_only_sets_the_generators(small, tmp_path):
@@ -141,13 +158,26 @@ def test_the_command_stopped_with_resume_looks_at_nothing_and_resumed_finishes_a
     assert resumed["test_look"] is None and len(looks(tmp_path / "looks.jsonl")) == 1
 
 
-def test_the_command_stopped_in_its_first_epoch_says_it_will_start_again(capsys, fast_data, monkeypatch, tmp_path):
+def test_the_command_stopped_before_its_first_state_says_it_will_start_again(capsys, fast_data, monkeypatch,
+                                                                             tmp_path):
     stop_at_step(monkeypatch, 4)
     assert cli.main(TRAIN + ["--resume", str(tmp_path / "state.pt")]) == 130
-    assert "no state was written" in capsys.readouterr().out and not (tmp_path / "state.pt").exists()
+    assert "Stopped before a state was written" in capsys.readouterr().out and not (tmp_path / "state.pt").exists()
 
 
 def test_resume_and_metrics_naming_one_file_is_refused_before_training(capsys, fast_data, tmp_path):
     same = str(tmp_path / "x.json")
     assert cli.main(TRAIN + ["--resume", same, "--metrics", same]) == 2
     assert "name the same file" in capsys.readouterr().err and not fast_data
+
+
+def test_the_command_stopped_while_measuring_writes_nothing_and_keeps_the_state(capsys, fast_data, monkeypatch,
+                                                                                tmp_path):
+    def measure(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "measure", measure)
+    state, metrics = tmp_path / "state.pt", tmp_path / "m.json"
+    assert cli.main(TRAIN + ["--resume", str(state), "--metrics", str(metrics)]) == 130
+    assert "The state after 3 of 3 epochs" in capsys.readouterr().out
+    assert state.exists() and not metrics.exists()
