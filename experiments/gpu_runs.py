@@ -23,11 +23,13 @@ from .table import RESULTS, RUNS
 
 ORDER = ["fast", "seed", "accurate", "unsupervised", "scaled"]  # shortest first: a budget cuts the longest
 PREFIX = ["python", "-m", "ff_tutorial"]
-DROPPED = {"--save": 1, "--metrics": 1, "--device": 1, "--no-progress": 0}  # flag -> values it takes
+# flag -> values it takes; a run again on the GPU starts afresh, from no other machine's state
+DROPPED = {"--save": 1, "--metrics": 1, "--device": 1, "--no-progress": 0, "--resume": 1}
 
 
 def gpu_command(command: str, name: str) -> list:
-    """The recorded command's arguments, on CUDA, with its metrics in results/gpu/ and no checkpoint."""
+    """The recorded command's arguments, on CUDA, with its metrics in results/gpu/, no checkpoint and no
+    state to resume from."""
     words = shlex.split(command)
     if words[:3] != PREFIX:
         raise ValueError(f"not a `python -m ff_tutorial` command: {command!r}")

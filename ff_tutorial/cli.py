@@ -29,8 +29,8 @@ from .network import FFNetwork
 from .outputs import OutputError, check_writable, write_or_rescue
 from .outputs import describe as describe_os_error
 from .recipes import PRESETS, SCHEDULES, Recipe, seeded_networks, train_readouts
-from .resume import epochs_saved
 from .recipes import train as train_recipe
+from .resume import epochs_saved
 from .runtime import machine, pick_device, seed_everything
 from .schedules import NEGATIVES
 from .stopping import exit_status, signal_name, signals_deferred, signals_stop_cleanly
@@ -77,7 +77,7 @@ EXIT_STATUS = """exit status:
        an error is no better than always answering the commonest label (warnings say which)
   130  stopped by Ctrl-C, 143 by SIGTERM: what was learned is saved, and the metrics say
        interrupted, the epochs completed and what was skipped (with --resume: the state of the
-       last whole epoch is in FILE, and nothing else is written)
+       last epoch written is in FILE, and nothing else is written)
 """
 
 
@@ -211,8 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write a JSON of settings and results to this new file (one that exists is refused)")
     train.add_argument("--no-progress", action="store_true", help="no progress bars")
     train.add_argument("--resume", metavar="FILE",
-                       help="write the run's state here after each epoch (at most every 30 s), and go on from the state "
-                            "already here if there is one (it must be this same command's)")
+                       help="write the run's state here after each epoch (at most every 30 s), and go on "
+                            "from the state already here if there is one (it must be this same command's)")
     evaluate = commands.add_parser("evaluate", help="measure saved networks, alone and together",
                                    description=EVALUATE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     evaluate.add_argument("models", nargs="+", metavar="MODEL", help="networks saved by train --save")

@@ -12,7 +12,7 @@ from experiments.table import RESULTS
 def test_the_command_keeps_every_setting_and_changes_device_metrics_and_checkpoint():
     args = gpu_runs.gpu_command("python -m ff_tutorial train --preset accurate --epochs 60 --device cpu "
                                 "--save models/scaled.pt --metrics results/scaled.json --no-progress "
-                                "--jitter 2", "scaled")
+                                "--resume /tmp/state.pt --jitter 2", "scaled")
     assert args == ["train", "--preset", "accurate", "--epochs", "60", "--jitter", "2",
                     "--device", "cuda", "--no-progress", "--metrics", "results/gpu/scaled.json"]
 
