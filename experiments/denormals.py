@@ -74,15 +74,15 @@ def main(argv=None) -> int:
     if args.worker:
         print(json.dumps(worker(args.worker, args.images, args.epochs)))
         return 0
-    from ff_tutorial.outputs import OutputError, check_writable, write_atomically
+    from ff_tutorial.outputs import OutputError, write_atomically
     from ff_tutorial.runtime import machine
+
+    from .files import one_file_to_make
     import torch
 
-    if args.path.exists() and not args.force:
-        print(f"{args.path} exists, kept (--force measures again and replaces it)")
-        return 0
     try:
-        check_writable(args.path, "results file")
+        if not one_file_to_make(args.path, args.force):
+            return 0
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -40,3 +40,14 @@ def files_to_make(prog: str, description: str, runs, folder: Path, what: str, ar
     for path in todo.values():
         check_writable(path, what)
     return todo
+
+
+def one_file_to_make(path: Path, force: bool) -> bool:
+    """For an experiment that writes one file: whether to measure and write `path` (not when it
+    exists, unless `force`; says so). A path that cannot be written raises
+    `ff_tutorial.outputs.OutputError`, before any measurement."""
+    if path.exists() and not force:
+        print(f"{path} exists, kept (--force measures again and replaces it)")
+        return False
+    check_writable(path, "results file")
+    return True

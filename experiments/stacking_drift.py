@@ -26,9 +26,11 @@ from pathlib import Path
 import torch
 
 from ff_tutorial import load_mnist, seed_everything
-from ff_tutorial.outputs import OutputError, check_writable, write_atomically
+from ff_tutorial.outputs import OutputError, write_atomically
 from ff_tutorial.recipes import PRESETS, train
 from ff_tutorial.runtime import machine
+
+from .files import one_file_to_make
 
 PATH = Path(__file__).resolve().parent.parent / "results" / "stacking-drift.json"
 STEPS = (5, 10, 15, 20, 50, 100, 200)
@@ -51,11 +53,9 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="replace the file if it exists")
     parser.add_argument("--path", type=Path, default=PATH, help="where the record goes (default: %(default)s)")
     args = parser.parse_args(argv)
-    if args.path.exists() and not args.force:
-        print(f"{args.path} exists, kept (--force measures again and replaces it)")
-        return 0
     try:
-        check_writable(args.path, "results file")
+        if not one_file_to_make(args.path, args.force):
+            return 0
     except OutputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
