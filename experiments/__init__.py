@@ -14,6 +14,8 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/;
 - `receptive_fields`: chapter 12's comparison of local receptive fields and fully connected layers,
   for FF and for backprop of the same shape, three seeds each, into results/receptive/;
+- `backprop_same_shape`: the backprop network of chapter 12's full-size local FF network, at its
+  budget, three seeds, one look at the test set for them all;
 - `stacking_drift`: how soon a network trained among several seeds parts from the same seed
   trained alone, into results/stacking-drift.json;
 - `denormals`: what numbers below float32's normal range cost a CPU training run, kept and
@@ -21,6 +23,7 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
 `receptive_fields` and `denormals` measure on the validation split, `stacking_drift` measures weights only and `seeds`
-reads recorded errors: no test image is looked at. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
+reads recorded errors: no test image is looked at. `recurrent_small --final` and `backprop_same_shape`
+look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.
 """
