@@ -6,9 +6,19 @@ import json
 import pytest
 
 from experiments import backprop_same_shape as experiment
+from ff_tutorial.data import MNIST
 from ff_tutorial.ledger import looks
 
 TINY = ["--epochs", "1", "--train-size", "300"]
+
+
+@pytest.fixture(autouse=True)
+def few_images(monkeypatch, mnist):
+    """A piece of the session's MNIST: 11,000 training images (the validation split keeps 1,000
+    of them to train on) and 1,000 test images, so that measuring takes little time."""
+    piece = MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:1000], mnist.y_test[:1000],
+                  source="a piece of MNIST")
+    monkeypatch.setattr(experiment, "load_mnist", lambda: piece)
 
 
 def test_the_test_set_is_looked_at_once_for_all_the_networks(tmp_path, monkeypatch, capsys):
