@@ -37,8 +37,8 @@ import ff_tutorial
 from experiments.files import one_file_to_make
 from ff_tutorial import load_mnist
 from ff_tutorial.augment import shift_images
-from ff_tutorial.cli import parse_field, parse_seeds
-from ff_tutorial.ledger import record_test_look
+from ff_tutorial.cli import parse_field, parse_seeds, positive
+from ff_tutorial.ledger import record_test_look, track_of
 from ff_tutorial.outputs import OutputError, write_atomically
 from ff_tutorial.receptive import local_mlp
 from ff_tutorial.runtime import machine, seed_everything
@@ -94,8 +94,8 @@ def main(argv=None) -> int:
                         metavar="FIELD[:STRIDE]", help="the lowest layers' fields, as `train` takes them "
                         "(default: 10:2; none: fully connected)")
     parser.add_argument("--seeds", type=parse_seeds, default=[0, 1, 2], help="comma-separated (default: 0,1,2)")
-    parser.add_argument("--epochs", type=int, default=100, help="default: %(default)s")
-    parser.add_argument("--train-size", type=int, default=None,
+    parser.add_argument("--epochs", type=positive(int), default=100, help="default: %(default)s")
+    parser.add_argument("--train-size", type=positive(int), default=None,
                         help="training images (default: all: 60000, or 50000 with --validation)")
     parser.add_argument("--validation", action="store_true", help="measure on the validation split, not the test set")
     parser.add_argument("--path", type=Path, default=None, help="the results file (default: named from the settings)")
@@ -104,12 +104,10 @@ def main(argv=None) -> int:
                         help="save each trained network here, and take those already here")
     args = parser.parse_args(argv)
     seeds, fields = args.seeds, tuple(args.receptive_fields)
-    if args.epochs < 1:
-        parser.error(f"--epochs must be at least 1, got {args.epochs}")
     available = 50_000 if args.validation else 60_000
     train_size = args.train_size or available
-    if not 0 < train_size <= available:
-        parser.error(f"--train-size must be between 1 and {available}, got {train_size}")
+    if train_size > available:
+        parser.error(f"--train-size must be at most {available}, got {train_size}")
     path = args.path or default_path(fields, seeds, args.validation)
     all_settings = [{"fields": [list(f) for f in fields], "epochs": args.epochs, "train_size": train_size,
                      "validation": args.validation, "seed": seed} for seed in seeds]
@@ -153,7 +151,8 @@ def main(argv=None) -> int:
         run = (f"backprop of the same shape (3x1000, fields {shape}, {args.epochs} epochs, jitter {JITTER}, "
                f"cool-down, {train_size:,} images, seeds {','.join(map(str, seeds))})")
         look = record_test_look(nets, run, "measured by python -m experiments.backprop_same_shape",
-                                {"test_error": mean}, "image priors", command=command.strip())
+                                {"test_error": mean}, track_of(JITTER, receptive_fields=fields),
+                                command=command.strip())
     record = {"command": command.strip(), "dims": list(DIMS),
               "receptive_fields": [list(f) for f in fields], "epochs": args.epochs,
               "train_size": train_size, "batch_size": BATCH_SIZE, "jitter": JITTER, "lr": LR,

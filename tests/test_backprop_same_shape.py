@@ -64,3 +64,14 @@ def test_a_kept_network_of_other_settings_is_refused_before_training(tmp_path, c
     assert experiment.main(["--epochs", "2", "--train-size", "300", "--seeds", "0", "--path",
                             str(tmp_path / "b.json"), "--keep", str(tmp_path / "kept")]) == 2
     assert "other settings" in capsys.readouterr().err and not (tmp_path / "b.json").exists()
+
+
+@pytest.mark.parametrize("bad, message", [(["--epochs", "0"], "positive number"),
+                                          (["--epochs", "nan"], "expected a whole number"),
+                                          (["--train-size", "60001"], "at most 60000"),
+                                          (["--train-size", "50001", "--validation"], "at most 50000")])
+def test_bad_settings_are_refused_with_their_reason_and_nothing_written(bad, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        experiment.main(bad + ["--path", str(tmp_path / "bp.json")])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+    assert not (tmp_path / "bp.json").exists()
