@@ -87,7 +87,7 @@ def train_one(seed: int, fields, x, y, epochs: int) -> tuple:
     return mlp, time.perf_counter() - start
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m experiments.backprop_same_shape", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--receptive-fields", type=parse_field, nargs="*", default=[(10, 2)],
@@ -102,13 +102,23 @@ def main(argv=None) -> int:
     parser.add_argument("--force", action="store_true", help="run again, and replace, a results file that exists")
     parser.add_argument("--keep", type=Path, default=None, metavar="FOLDER",
                         help="save each trained network here, and take those already here")
+    return parser
+
+
+def results_path(args: argparse.Namespace) -> Path:
+    """The file a run writes: --path, or a name made from its settings."""
+    return args.path or default_path(tuple(args.receptive_fields), args.seeds, args.validation)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     seeds, fields = args.seeds, tuple(args.receptive_fields)
     available = 50_000 if args.validation else 60_000
     train_size = args.train_size or available
     if train_size > available:
         parser.error(f"--train-size must be at most {available}, got {train_size}")
-    path = args.path or default_path(fields, seeds, args.validation)
+    path = results_path(args)
     all_settings = [{"fields": [list(f) for f in fields], "epochs": args.epochs, "train_size": train_size,
                      "validation": args.validation, "seed": seed} for seed in seeds]
     try:

@@ -19,6 +19,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from experiments import backprop_same_shape
 from ff_tutorial.ledger import looks, track_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,7 +267,7 @@ def look_file(look: dict, copies: dict) -> Path | None:
     """The results file that holds a look's test errors, or None where none does.
 
     The ledger names the file a look wrote (`recovered_from`, or the `--metrics` of its command, or
-    the `--name` of the recurrent network's final run);
+    the `--name` of the recurrent network's final run, or the file the backprop script names);
     a later run may have written over it, so its copy in results/earlier/ comes first, and a file
     counts only if the errors the ledger quotes are in it.
     """
@@ -278,6 +279,9 @@ def look_file(look: dict, copies: dict) -> Path | None:
         written = words[words.index("--metrics") + 1] if "--metrics" in words[:-1] else None
         if words[:3] == ["python", "-m", "experiments.recurrent_small"] and "--name" in words[:-1]:
             written = f"results/recurrent/{words[words.index('--name') + 1]}.json"
+        if words[:3] == ["python", "-m", "experiments.backprop_same_shape"]:
+            path = backprop_same_shape.results_path(backprop_same_shape.build_parser().parse_args(words[3:]))
+            written = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else None
     if not quoted or not written:
         return None
     for path in (copies.get((source.get("commit"), written)), ROOT / written):

@@ -259,6 +259,12 @@ def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path
     written = table.ROOT / "results" / "recurrent" / "final-all-images-cooldown-seeds-0-1-2.json"
     assert table.look_file(look(test_error=0.024567, command=final), {}) == written
     assert table.look_file(look(test_error=0.0255, command=final), {}) is None  # one seed's is not the look's
+    # the backprop network of chapter 12's shape: its file is named from its settings, or by --path
+    backprop = "python -m experiments.backprop_same_shape --keep elsewhere"
+    written = table.ROOT / "results" / "backprop-local-10-2-whole-seeds-0-1-2.json"
+    assert table.look_file(look(test_error=0.0072, command=backprop), {}) == written
+    assert table.look_file(look(test_error=0.0072, command=backprop + " --seeds 0,1"), {}) is None
+    assert table.look_file(look(test_error=0.0072, command=backprop + f" --path {kept}"), {}) is None  # not ours
 
 
 def test_the_ledger_lines_without_a_file_show_no_error():
