@@ -162,7 +162,7 @@ def main(argv=None) -> int:
                f"cool-down, {train_size:,} images, seeds {','.join(map(str, seeds))})")
         look = record_test_look(nets, run, "measured by python -m experiments.backprop_same_shape",
                                 {"test_error": mean}, track_of(JITTER, receptive_fields=fields),
-                                command=command.strip())
+                                command=command.strip(), results=path)
     record = {"command": command.strip(), "dims": list(DIMS),
               "receptive_fields": [list(f) for f in fields], "epochs": args.epochs,
               "train_size": train_size, "batch_size": BATCH_SIZE, "jitter": JITTER, "lr": LR,

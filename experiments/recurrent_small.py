@@ -176,7 +176,8 @@ def final(parser, args, argv) -> int:
     run = (f"recurrent, top-down ({hidden}, {args.epochs} epochs{', cool-down' if args.cooldown else ''}, "
            f"{train_size:,} images, seeds {','.join(map(str, seeds))})")
     look = record_test_look(nets, run, "measured by python -m experiments.recurrent_small --final",
-                            {"test_error": mean}, "permutation-invariant", command=command_of(argv))
+                            {"test_error": mean}, "permutation-invariant", command=command_of(argv),
+                            results=RESULTS / f"{name}.json")
     where = machine(args.device)
     record = {"command": command_of(argv), "machine": where, "torch": torch.__version__,
               "config": net.config.to_dict(), "train_size": train_size, "epochs": args.epochs,

@@ -266,15 +266,16 @@ def errors_in(value) -> list:
 def look_file(look: dict, copies: dict) -> Path | None:
     """The results file that holds a look's test errors, or None where none does.
 
-    The ledger names the file a look wrote (`recovered_from`, or the `--metrics` of its command, or
-    the `--name` of the recurrent network's final run, or the file the backprop script names);
-    a later run may have written over it, so its copy in results/earlier/ comes first, and a file
-    counts only if the errors the ledger quotes are in it.
+    The ledger names the file a look wrote: `file` since looks record it, `recovered_from` for the
+    looks recovered from git history; for the looks between, the table reads it from the command
+    (its `--metrics`, the `--name` of the recurrent network's final run, the file the backprop
+    script names). A later run may have written over it, so its copy in results/earlier/ comes
+    first, and a file counts only if the errors the ledger quotes are in it.
     """
     quoted = [look[key] for key in ERROR_KEYS if look.get(key) is not None]
     source = look.get("recovered_from") or {}
-    written = source.get("file")
-    if "recovered_from" not in look and look.get("command"):
+    written = look.get("file") or source.get("file")
+    if "file" not in look and "recovered_from" not in look and look.get("command"):
         words = shlex.split(look["command"])
         written = words[words.index("--metrics") + 1] if "--metrics" in words[:-1] else None
         if words[:3] == ["python", "-m", "experiments.recurrent_small"] and "--name" in words[:-1]:

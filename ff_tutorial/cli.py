@@ -341,7 +341,7 @@ def note_look(nets, run: str, errors: dict, track, args, together: bool = False,
               kind: str = "final") -> int | None:
     """Record a look at the test set in the ledger (unless it re-measures one), and say so."""
     look = record_test_look(nets, run, f"measured by python -m ff_tutorial {args.command}", errors, track,
-                            command=args.command_line, together=together, kind=kind)
+                            command=args.command_line, together=together, kind=kind, results=args.metrics)
     if look:
         print(f"this was test-set look {look} in {ledger_path()} ({counts().get(run, 0)} for {run})")
     return look

@@ -3,7 +3,8 @@
 Settings are chosen on the validation split, and the test set gives each recipe's final number,
 once. A rule like that is only as good as its record, so the record is kept by the code: each
 look appends one JSON line to `results/test-looks.jsonl` (never rewritten), with the run, the
-command, the date, why, the errors seen and the SHA-256 of each network's weights. Measuring a
+command, the date, why, the errors seen, the file that keeps them and the SHA-256 of each
+network's weights. Measuring a
 network already in the ledger again is not a new look (the same weights give the same answer).
 Measurements on the validation split are never recorded. `python -m ff_tutorial train` and
 `evaluate` record their looks themselves; a chapter records the test errors of its own networks
@@ -25,6 +26,7 @@ import torch
 
 #: The repository's ledger (used only when the repository's results/ folder is there).
 REPO_LEDGER = Path(__file__).resolve().parent.parent / "results" / "test-looks.jsonl"
+REPO = REPO_LEDGER.parent.parent
 
 TRACKS = ("permutation-invariant", "image priors", "ensemble")
 #: "final": a recipe's number; "tuning": a run that measured the test set while training;
@@ -83,13 +85,14 @@ def seen_before(prints: list, together: bool, before: list) -> bool:
 
 def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | None,
                      command: str | None = None, together: bool = False, kind: str = "final",
-                     path=None) -> int | None:
+                     results=None, path=None) -> int | None:
     """Append one look at the test set, unless it re-measures what the ledger has already seen.
 
     `nets` were measured each alone, or (`together`) as one ensemble; `errors` are the test errors
     seen (name -> value); `track` is one of TRACKS, or None where it is not known; `kind` is one
-    of KINDS. Returns the look's number (1 for the first), or None when nothing was recorded (a
-    re-measurement, or no ledger).
+    of KINDS; `results` is the file the caller writes the errors to, if any (kept relative to the
+    repository when it lies inside, so that the results table can find it). Returns the look's
+    number (1 for the first), or None when nothing was recorded (a re-measurement, or no ledger).
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
@@ -105,12 +108,20 @@ def record_test_look(nets: list, run: str, why: str, errors: dict, track: str | 
     entry = dict(number=len(before) + 1, date=time.strftime("%Y-%m-%d"), run=run, track=track, kind=kind,
                  command=command, why=why, together=together, **{k: round(v, 6) for k, v in errors.items()},
                  networks=prints)
+    if results is not None:
+        entry["file"] = repo_relative(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as f:  # appended, never rewritten: the ledger only grows
         f.write(json.dumps(entry) + "\n")
         f.flush()
         os.fsync(f.fileno())
     return entry["number"]
+
+
+def repo_relative(path) -> str:
+    """A path as the ledger keeps it: relative to the repository where it lies inside, else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
 
 
 def record_chapter_look(chapter: int, nets: list, errors: dict,
@@ -121,7 +132,7 @@ def record_chapter_look(chapter: int, nets: list, errors: dict,
     other parameters, or where the arithmetic differs (a GPU), it has looked again, and the ledger
     says so. Returns nothing, so that a chapter's cell shows no number for it.
     """
-    notebooks = sorted(REPO_LEDGER.parent.parent.glob(f"notebooks/{chapter:02d}_*.ipynb"))
+    notebooks = sorted(REPO.glob(f"notebooks/{chapter:02d}_*.ipynb"))
     where = f"notebooks/{notebooks[0].name}" if notebooks else f"chapter {chapter}'s notebook"
     record_test_look(nets, f"chapter {chapter}", "a chapter's networks, measured to show what they learned; "
                      "they choose nothing", errors, track, command=where, kind="chapter")

@@ -43,6 +43,16 @@ def test_a_network_measured_again_is_not_a_new_look_and_lines_are_only_appended(
     assert [look["number"] for look in looks(ledger)] == [1, 2, 3]
 
 
+def test_a_look_keeps_the_file_its_errors_are_written_to(ledger, tmp_path, monkeypatch):
+    a, b, c = (FFNetwork([784, 10]) for _ in range(3))
+    inside = REPO_LEDGER.parent / "some-run.json"  # only named, never written
+    record_test_look([a], "r", "why", {"test_error": 0.1}, None, results=inside, path=ledger)
+    monkeypatch.chdir(tmp_path)  # a relative name is where the caller stands
+    record_test_look([b], "r", "why", {"test_error": 0.1}, None, results="run.json", path=ledger)
+    record_test_look([c], "r", "why", {"test_error": 0.1}, None, path=ledger)
+    assert [look.get("file") for look in looks(ledger)] == ["results/some-run.json", str(tmp_path / "run.json"), None]
+
+
 def test_an_unknown_track_is_refused(ledger):
     with pytest.raises(ValueError, match="track must be one of"):
         record_test_look([FFNetwork([784, 10])], "r", "why", {}, "jittered", path=ledger)
@@ -57,6 +67,7 @@ def test_the_command_line_records_a_test_run_once_and_validation_never(capsys, f
     assert look["run"] == "fast (dims=(784, 30), epochs=1, train_size=800, jitter=1)"
     assert look["track"] == "image priors" and look["together"] is False and 0 < look["test_error"] < 1
     assert look["command"].startswith("python -m ff_tutorial train")
+    assert "file" not in look  # the run kept no metrics file
     # the same seed trains the same network again on this machine: nothing new was seen
     assert cli.main(["train", *TINY, "--jitter", "1"]) in (0, 3)
     assert len(looks(ledger)) == 1 and "test-set look" not in capsys.readouterr().out
@@ -67,6 +78,13 @@ def test_the_command_line_records_a_test_run_once_and_validation_never(capsys, f
         ("fast (dims=(784, 30), epochs=1, train_size=800, jitter=1)", "image priors", False),
         ("fast (dims=(784, 30), epochs=1, train_size=800)", "permutation-invariant", False),
         ("ensemble of a + b", "ensemble", True)]
+
+
+def test_the_command_line_names_the_metrics_file_of_its_look(capsys, fast_data, ledger, tmp_path):
+    assert cli.main(["train", *TINY, "--metrics", str(tmp_path / "run.json")]) in (0, 3)
+    [look] = looks(ledger)
+    assert look["file"] == str(tmp_path / "run.json")
+    assert json.loads((tmp_path / "run.json").read_text())["test_error"] == pytest.approx(look["test_error"], abs=1e-6)
 
 
 def test_an_unwritable_ledger_stops_a_test_run_before_training(capsys, fast_data, tmp_path, monkeypatch):

@@ -265,6 +265,10 @@ def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path
     assert table.look_file(look(test_error=0.0072, command=backprop), {}) == written
     assert table.look_file(look(test_error=0.0072, command=backprop + " --seeds 0,1"), {}) is None
     assert table.look_file(look(test_error=0.0072, command=backprop + f" --path {kept}"), {}) is None  # not ours
+    # a look that names its file: no command need be read, and the file still has to hold the errors
+    assert table.look_file(look(test_error=0.0181, command="python -m anything", file=str(kept)), {}) == kept
+    assert table.look_file(look(test_error=0.0182, command=f"python -m ff_tutorial train --metrics {kept}",
+                                file=str(kept)), {}) is None
 
 
 def test_the_ledger_lines_without_a_file_show_no_error():
