@@ -3,9 +3,10 @@
 - Runs of the `fast` preset's recipe, all on the same images from the same seeds: the step taken
   eagerly or replayed as a captured CUDA graph (CUDA only); one network, or K seeds at once
   (K networks for the price of how many?); float32, TF32 (CUDA only) and bfloat16 matrix
-  products (CUDA only: a CPU without bfloat16 arithmetic emulates it, many times slower), each
-  with the error it gives on the validation split (`data` is `MNIST.validation_split()`: the
-  test set is kept for the recipes' final runs).
+  products (on a CPU too: one with bfloat16 arithmetic, AMX or AVX512-BF16, may gain, one
+  without emulates it and loses; the row says which this one is), each with the error it gives
+  on the validation split (`data` is `MNIST.validation_split()`: the test set is kept for the
+  recipes' final runs).
 - The `accurate` preset's step (3x1000 units, 50 positives and 50 negatives): its time, the
   matrix-product FLOPs it needs, and their share of this machine's peak for products of the
   same shapes, measured here as in the `flops` section.
@@ -37,11 +38,12 @@ def one_run(data, device, images, epochs, seeds, precision, capture, dims=None) 
                 validation_error_std=errors.std().item() if seeds > 1 else 0.0)
 
 
-def step_share(device, dims, batch_size: int, steps: int, repeats: int, capture: bool) -> dict:
-    """Seconds per training step of a network of widths `dims`, against the peak for its products."""
+def step_share(device, dims, batch_size: int, steps: int, repeats: int, capture: bool,
+               precision: str = "fp32") -> dict:
+    """Seconds per training step of a network of widths `dims`, against the float32 peak for its products."""
     seed_everything(0)
     net = PRESETS["accurate"].build(device, dims)
-    engine = Engine([net], capture=capture)
+    engine = Engine([net], precision=precision, capture=capture)
     batch = normalize(torch.randn(1, 2 * batch_size, dims[0], device=device))
     last = len(dims) - 2
     for _ in range(3):  # warm-up (and the capture, where there is one)
@@ -58,7 +60,8 @@ def step_share(device, dims, batch_size: int, steps: int, repeats: int, capture:
     limit = sum(f + g for f, g in (product_seconds(batch_size, i, o, device, repeats)
                                    for i, o in zip(dims[:-1], dims[1:])))
     flops = sum(2 * 2 * (2 * batch_size) * i * o for i, o in zip(dims[:-1], dims[1:]))
-    return dict(dims=list(dims), batch_size=batch_size, captured=bool(capture), step_seconds=seconds,
+    return dict(dims=list(dims), batch_size=batch_size, captured=bool(capture), precision=precision,
+                step_seconds=seconds,
                 flops_per_step=flops, flops_per_second=flops / seconds, peak_flops_per_second=flops / limit,
                 share_of_peak=limit / seconds)
 
@@ -69,7 +72,7 @@ def run(data, device, images=None, epochs=1, many_seeds=None, step_steps=200, re
     images = images or PRESETS["fast"].train_size
     many_seeds = many_seeds or (8 if cuda else 5)
     one_run(data, device, min(images, 1000), 1, 1, "fp32", False, dims)  # imports, kernels, allocations
-    plan = [("fp32", 1, False), ("fp32", many_seeds, False)]
+    plan = [("fp32", 1, False), ("bf16", 1, False), ("fp32", many_seeds, False), ("bf16", many_seeds, False)]
     if cuda:
         plan = [("fp32", 1, False), ("fp32", 1, True), ("tf32", 1, True), ("bf16", 1, True),
                 ("fp32", many_seeds, True), ("bf16", many_seeds, True)]
@@ -83,9 +86,10 @@ def run(data, device, images=None, epochs=1, many_seeds=None, step_steps=200, re
     for r in rows:
         r["speed_per_network"] = base / r["seconds_per_network"]
     accurate = tuple(dims or PRESETS["accurate"].dims)
-    steps = [step_share(device, accurate, PRESETS["accurate"].batch_size, step_steps, repeats, capture)
-             for capture in ([False, True] if cuda else [False])]
+    steps = [step_share(device, accurate, PRESETS["accurate"].batch_size, step_steps, repeats, capture, precision)
+             for capture, precision in ([(False, "fp32"), (True, "fp32")] if cuda else
+                                        [(False, "fp32"), (False, "bf16")])]
     for s in steps:
-        log(f"  accurate step ({'captured' if s['captured'] else 'eager'}): {1e3 * s['step_seconds']:.2f} ms, "
-            f"{100 * s['share_of_peak']:.0f}% of the products' peak")
+        log(f"  accurate step ({s['precision']}, {'captured' if s['captured'] else 'eager'}): "
+            f"{1e3 * s['step_seconds']:.2f} ms, {100 * s['share_of_peak']:.0f}% of the float32 products' peak")
     return dict(preset="fast", many_seeds=many_seeds, rows=rows, steps=steps)
