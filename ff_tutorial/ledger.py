@@ -4,11 +4,11 @@ Settings are chosen on the validation split, and the test set gives each recipe'
 once. A rule like that is only as good as its record, so the record is kept by the code: each
 look appends one JSON line to `results/test-looks.jsonl` (never rewritten), with the run, the
 command, the date, why, the errors seen, the file that keeps them and the SHA-256 of each
-network's weights. Measuring a
-network already in the ledger again is not a new look (the same weights give the same answer).
-Measurements on the validation split are never recorded. `python -m ff_tutorial train` and
-`evaluate` record their looks themselves; a chapter records the test errors of its own networks
-with `record_chapter_look`; other code that measures on the test set calls `record_test_look`.
+network's weights. Measuring a network already in the ledger again is not a new look (the same
+weights give the same answer). Measurements on the validation split are never recorded.
+`python -m ff_tutorial train` and `evaluate` record their looks themselves; a chapter records the
+test errors of its own networks with `record_chapter_look`; other code that measures on the test
+set calls `record_test_look`.
 
 FF_TUTORIAL_LEDGER names another file; set to an empty string, nothing is recorded (the tests
 do that). Installed without the repository, there is no ledger unless the variable names one.
