@@ -75,6 +75,10 @@ SAVED = {
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt; then python -m ff_tutorial.saved --half "
         "models/unsupervised.pt"),
+    "results/accurate-60000-seeds-0-1-2.json": Saved(
+        "0e34f8512039464222137dfd6e18ea90bf40d06c84f3635e61edf65a438f44fe", 2_292,
+        "python -m ff_tutorial train --preset accurate --train-size 60000 --seeds 0,1,2 --no-progress "
+        "--resume /work/ckpt-local/accurate-60000-state.pt --metrics results/accurate-60000-seeds-0-1-2.json"),
     "results/accurate-seeds-0-1-2.json": Saved(
         "193182923c4162aec3666ea72593924a04bdc14a18929a281c69fbdc004b43dd", 2_203,
         "python -m ff_tutorial train --preset accurate --seeds 0,1,2 --no-progress --metrics "

@@ -59,8 +59,10 @@ def test_the_greedy_schedule_trains_layer_after_layer_and_simultaneous_every_lay
 
 def test_readout_epochs_train_the_head_and_an_unsupervised_recipe_learns_without_labels(small):
     x, y, x_test, y_test = small
+    # Three epochs: after one, the read-out's error depends on the starting weights (0.74 to 0.87 over
+    # seeds 0-7, chance 0.9); after three it is 0.67 to 0.74 over seeds 0-5.
     recipe = Recipe(dims=(784, 40, 40), embedding="none", negatives="hybrid", schedule="simultaneous",
-                    epochs=1, batch_size=100, readout_epochs=20, readout_lr=0.1, readout_from=0)
+                    epochs=3, batch_size=100, readout_epochs=20, readout_lr=0.1, readout_from=0)
     labels_seen = []
 
     class Spy(FFNetwork):
@@ -68,11 +70,12 @@ def test_readout_epochs_train_the_head_and_an_unsupervised_recipe_learns_without
             labels_seen.append(y)
             return super().embed(x, y)
 
+    torch.manual_seed(0)  # the starting weights, whatever ran before in this process
     net = Spy([784, 40, 40], embedding="none", readout_from=0)
     net, history = train(recipe, x[:1000], y[:1000], net=net, generator=torch.Generator().manual_seed(0),
                          progress=False)
     assert labels_seen == [] and bool(net.head_trained)
-    assert all(len(losses) == 10 for losses in history.layer_losses)
+    assert all(len(losses) == 30 for losses in history.layer_losses)
     assert net.error_rate(x_test, y_test, one_pass=True) < 0.85  # the read-out learned something (chance: 0.9)
 
 
