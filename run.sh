@@ -2,7 +2,7 @@
 # Set-up and the project's three jobs. Usage:
 #   bash run.sh book   make .venv, install, build the book into _build/html (with -W: warnings fail)
 #   bash run.sh test   make .venv, install, run every test (unit, notebooks, papermill, built book in a browser)
-#   bash run.sh quick  the fast loop, about a minute: plain `pytest`, every test not marked slow
+#   bash run.sh quick  the fast loop, about a minute: `pytest`, one process per core, every test not marked slow
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -36,17 +36,25 @@ case "${1:-}" in
     test)
         setup
         browser
-        # -m "" lifts the default -m 'not slow'. nbval re-runs the chapters: cells tagged nbval-check-output
-        # must reproduce their stored output, with the times that tests/nbval_sanitize.cfg masks. The chapters
-        # re-measure the networks of their stored run: FF_TUTORIAL_LEDGER="" keeps that out of the ledger.
-        # --durations: the log ends with the slowest tests and chapters, where time can be won back.
-        FF_TUTORIAL_LEDGER="" .venv/bin/python -m pytest -m "" tests notebooks --nbval-lax --nbval-current-env \
-            --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=25
+        # -m "" lifts the default -m 'not slow'. The tests first, one process per core (see quick); then the
+        # chapters, one after another, each training with every core. nbval re-runs them: cells tagged
+        # nbval-check-output must reproduce their stored output, with the times that tests/nbval_sanitize.cfg
+        # masks. The chapters re-measure the networks of their stored run: FF_TUTORIAL_LEDGER="" keeps that
+        # out of the ledger. --durations: each log ends with the slowest tests or cells, where time can be won.
+        # Both parts run even if the first fails, so that one run reports everything; either failing fails this.
+        failed=0
+        FF_TUTORIAL_LEDGER="" .venv/bin/python -m pytest -m "" -n auto --dist loadfile tests --durations=15 || failed=1
+        FF_TUTORIAL_LEDGER="" .venv/bin/python -m pytest notebooks --nbval-lax --nbval-current-env \
+            --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval_sanitize.cfg --durations=15 || failed=1
+        exit "$failed"
         ;;
     quick)
-        # Installs only where there is no .venv yet, so the loop stays fast; `test` reinstalls every time.
-        [ -x .venv/bin/python ] || setup
-        .venv/bin/python -m pytest
+        # Installs only where there is no .venv yet (or one made before pytest-xdist was needed), so the loop
+        # stays fast; `test` reinstalls every time.
+        # One process per core (pytest-xdist), each file's tests in one of them: a test uses one thread
+        # (tests/conftest.py), so one process alone would leave the other cores idle.
+        { [ -x .venv/bin/python ] && .venv/bin/python -c "import xdist" 2>/dev/null; } || setup
+        .venv/bin/python -m pytest -n auto --dist loadfile
         ;;
     *)
         echo "usage: bash run.sh book|test|quick" >&2
