@@ -9,8 +9,10 @@ each) are brought together here instead:
 
 reads the runs' metrics files, checks that they are one recipe (every setting equal but the
 seed) with different seeds, and writes a new file in the shape `train --seeds` writes: each
-seed's errors, each error's mean and standard deviation, and the files it came from. Nothing
-is measured again, so no test image is looked at: each run's look is already in the ledger.
+seed's errors, each error's mean and standard deviation, and the files it came from. A file
+written by `train --seeds` counts as each of its seeds, so a first seed run alone and more
+seeds run later together make one set. Nothing is measured again, so no test image is looked
+at: each run's look is already in the ledger.
 """
 
 from __future__ import annotations
@@ -38,12 +40,20 @@ def read_runs(paths: list) -> list:
             run = json.loads(Path(path).read_text())
         except (OSError, ValueError) as error:
             raise ValueError(f"cannot read {path}: {error}") from None
-        missing = [key for key in ("settings", "command", "train_seconds") if key not in run]
-        if missing or "seeds" in run:
-            raise ValueError(f"{path} is not the metrics file of one training run "
-                             f"({'missing ' + ', '.join(missing) if missing else 'it holds several seeds already'})")
+        needed = ("settings", "command", "train_seconds") + (("per_seed",) if "seeds" in run else ())
+        missing = [key for key in needed if key not in run]
+        if missing:
+            raise ValueError(f"{path} is not the metrics file of a training run (missing {', '.join(missing)})")
         runs.append(run)
     return runs
+
+
+def seeds_of(run: dict) -> list:
+    """Each seed a file holds, with its errors: its only one, or each of a `train --seeds` file."""
+    if "seeds" in run:
+        return run["per_seed"]
+    return [{"seed": run["settings"]["seed"],
+             **{key: value for key, value in run.items() if key.endswith(("_error", "_error_one_pass"))}}]
 
 
 def check_one_recipe(paths: list, runs: list) -> None:
@@ -56,10 +66,10 @@ def check_one_recipe(paths: list, runs: list) -> None:
         differ += [key for key in SAME if first.get(key) != run.get(key)]
         if differ:
             raise ValueError(f"{path} is not the recipe of {paths[0]}: {', '.join(differ)} differ")
-    seeds = [run["settings"]["seed"] for run in runs]
+    seeds = [entry["seed"] for run in runs for entry in seeds_of(run)]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"the runs share a seed ({seeds}); each seed counts once")
-    if len(runs) < 2:
+    if len(seeds) < 2:
         raise ValueError("error bars need at least two seeds")
 
 
@@ -71,9 +81,10 @@ def held_out(run: dict) -> str:
 def combine(paths: list, runs: list, command: str) -> dict:
     """The runs as one record of several seeds, in the shape `train --seeds` writes."""
     split = held_out(runs[0])
+    entries = [entry for run in runs for entry in seeds_of(run)]
     keys = [key for key in ("train_error", f"{split}_error", "train_error_one_pass", f"{split}_error_one_pass")
-            if all(key in run for run in runs)]
-    per_seed = [{"seed": run["settings"]["seed"], **{key: run[key] for key in keys}} for run in runs]
+            if all(key in entry for entry in entries)]
+    per_seed = [{"seed": entry["seed"], **{key: entry[key] for key in keys}} for entry in entries]
     first = runs[0]
     return dict(preset=first["preset"], settings=first["settings"], command=command,
                 train_seconds=round(sum(run["train_seconds"] for run in runs), 2),
@@ -88,7 +99,8 @@ def combine(paths: list, runs: list, command: str) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m experiments.seeds", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("runs", nargs="+", help="metrics files of one recipe, one seed each")
+    parser.add_argument("runs", nargs="+",
+                        help="metrics files of one recipe: runs of one seed, or of several (train --seeds)")
     parser.add_argument("--metrics", required=True, help="the new file to write (one that exists is refused)")
     args = parser.parse_args(argv)
     try:
@@ -104,7 +116,7 @@ def main(argv=None) -> int:
     for key in (f"{split}_error", f"{split}_error_one_pass"):
         if key in record:
             print(f"{key.replace('_', ' ')}: {record[key]:.2%} ± {100 * record[key + '_std']:.2f} "
-                  f"(standard deviation over {len(runs)} seeds: "
+                  f"(standard deviation over {len(record['seeds'])} seeds: "
                   f"{', '.join(f'{p[key]:.2%}' for p in record['per_seed'])})")
     print(f"wrote {args.metrics}")
     return 0
