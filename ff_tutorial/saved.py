@@ -75,6 +75,11 @@ SAVED = {
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt; then python -m ff_tutorial.saved --half "
         "models/unsupervised.pt"),
+    "results/accurate-2000-60000-seeds-0-1-2.json": Saved(
+        "5444d921f1d4faf90ad107536e28b1d2b9a076d46c48bf998f187fc802d10368", 2_331,
+        "python -m ff_tutorial train --preset accurate --dims 784,2000,2000,2000 --train-size 60000 --seeds "
+        "0,1,2 --no-progress --resume /work/ckpt-local/accurate-2000-60000-state.pt --metrics "
+        "results/accurate-2000-60000-seeds-0-1-2.json"),
     "results/accurate-60000-seeds-0-1-2.json": Saved(
         "0e34f8512039464222137dfd6e18ea90bf40d06c84f3635e61edf65a438f44fe", 2_292,
         "python -m ff_tutorial train --preset accurate --train-size 60000 --seeds 0,1,2 --no-progress "

@@ -83,7 +83,8 @@ def test_the_chapters_read_files_are_recorded():
             "results/scaled.json", "results/scaled-seed-1.json", "results/ensembles/scaled-pair.json",
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
-            "results/scaled-seeds-0-1-2.json", "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
+            "results/scaled-seeds-0-1-2.json", "results/accurate-2000-60000-seeds-0-1-2.json",
+            "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
             "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
             "results/unsupervised-seeds-0-1-2.json",
             *(f"results/recurrent/window-seed-{seed}.json" for seed in (0, 1, 2)),
@@ -508,7 +509,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     (clone / "results").mkdir(parents=True)
     (clone / "pyproject.toml").touch()
     # read by the verdict, never written
-    for read_only in ("seed.json", "accurate-60000-seeds-0-1-2.json", "unsupervised-seeds-0-1-2.json",
+    for read_only in ("seed.json", "accurate-2000-60000-seeds-0-1-2.json", "unsupervised-seeds-0-1-2.json",
                       "unsupervised-pi-seeds-0-1-2.json", "scaled-seeds-0-1-2.json", "anchors.json"):
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
     monkeypatch.setattr(saved, "CHECKOUT", clone)
@@ -548,7 +549,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
             assert new.validation == recorded.validation
     assert read_by_chapter_8(ran) == as_recorded
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
-        "pyproject.toml", "results/accurate-60000-seeds-0-1-2.json", "results/anchors.json", "results/scaled-seeds-0-1-2.json",
+        "pyproject.toml", "results/accurate-2000-60000-seeds-0-1-2.json", "results/anchors.json", "results/scaled-seeds-0-1-2.json",
         "results/seed.json",
         "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-seeds-0-1-2.json"]
 
