@@ -44,11 +44,22 @@ def test_on_another_kind_of_cpu_only_numbers_may_move_and_only_a_little(monkeypa
     assert stored_outputs.compare_outputs(Cell(), printed(text), printed(STORED)) is passes
 
 
-def test_on_the_cpu_that_stored_the_outputs_every_digit_counts(monkeypatch):
+def storing_kind(monkeypatch, vector_instructions=stored_outputs.STORED_WITH):
     monkeypatch.setattr(stored_outputs, "cpu_model", lambda: stored_outputs.STORED_ON + " 7B13 64-Core Processor")
+    monkeypatch.setattr(stored_outputs, "vector_instructions", lambda: vector_instructions)
+
+
+def test_on_the_cpu_that_stored_the_outputs_every_digit_counts(monkeypatch):
+    storing_kind(monkeypatch)
     close = STORED.replace("7.38%", "7.37%")
     assert stored_outputs.compare_outputs(Cell(), printed(STORED), printed(STORED))
     assert not stored_outputs.compare_outputs(Cell(), printed(close), printed(STORED))
+
+
+def test_a_cpu_of_the_same_name_with_other_vector_instructions_is_another_kind(monkeypatch):
+    storing_kind(monkeypatch, vector_instructions="AVX512")
+    close = STORED.replace("7.38%", "7.37%")
+    assert stored_outputs.compare_outputs(Cell(), printed(close), printed(STORED))
 
 
 def test_an_image_must_match_exactly_on_any_cpu(monkeypatch):
