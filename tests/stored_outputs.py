@@ -1,30 +1,38 @@
 """How nbval compares a chapter's checked outputs with the stored ones, on any kind of CPU
-(installed by the repository's top conftest.py).
+(installed by the repository's top conftest.py), and how a chapter's outputs are stored.
 
-The chapters' stored outputs come from one kind of CPU, named in STORED_ON and STORED_WITH: its name
-and the vector instructions torch's kernels use on it. On that kind a chapter run again prints every
-checked number exactly as stored: the CPU's arithmetic repeats to the last bit, and nbval compares as
-it always does. Another kind of CPU rounds its matrix products differently (other vector
-instructions, another order of summation), and a training run ends a few images away: 7.27% where
-the stored run printed 7.38%. The name alone does not tell the kind: an AMD EPYC with AVX-512 (a
-Zen 4) prints other digits than the EPYC without it that stored the outputs (chapter 9's read-out
-3.75% against the stored 3.62%, measured). There a checked cell passes when its text is
-the stored text but for its numbers, and each number is within TOLERANCE of the stored one; a
-changed word, a missing line, an image or a number far off still fails, with nbval's own report.
+Each chapter names, in its metadata, the kind of CPU that ran its stored outputs (STAMP): the CPU's
+name, the vector instructions torch's kernels use on it, and its cores. On that kind a chapter run
+again prints every checked number exactly as stored: the CPU's arithmetic repeats to the last bit,
+and nbval compares as it always does. Another kind of CPU rounds its matrix products differently
+(other vector instructions, another order of summation), and a training run ends a few images away:
+7.27% where the stored run printed 7.38%. The name alone does not tell the kind: an AMD EPYC with
+AVX-512 (a Zen 4) prints other digits than an EPYC without it (chapter 9's read-out 3.75% against
+3.62%, measured). There a checked cell passes when its text is the stored text but for its numbers,
+and each number is within TOLERANCE of the stored one; a changed word, a missing line, an image or a
+number far off still fails, with nbval's own report.
+
+`python -m tests.stored_outputs NOTEBOOK ...` runs chapters top to bottom, stores their outputs in
+place and stamps them with this CPU's kind, so a chapter can be stored again on whatever machine a
+maintainer has, one chapter at a time.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
+import nbformat
 import nbval.plugin
 
-from ff_tutorial.runtime import cpu_model
+from ff_tutorial.runtime import cpu_model, usable_cores
 
-#: The kind of CPU the chapters' stored outputs were run on: the start of `runtime.cpu_model()`, and
-#: `vector_instructions()` there.
-STORED_ON = "AMD EPYC"
-STORED_WITH = "AVX2"
+#: Where a chapter's metadata names the kind of CPU that ran its stored outputs: {"cpu": the start of
+#: `runtime.cpu_model()`, "vector_instructions": `vector_instructions()`, "cores": `usable_cores()`}.
+STAMP = ("ff_tutorial", "outputs_stored_on")
 #: How far a number printed on another kind of CPU may be from the stored one: a percentage by a
 #: point (a test error a few dozen images away; the largest move seen between two kinds of CPU was
 #: 0.86 points, chapter 10's one-layer network by goodness on an EPYC with AVX-512, 7.65% against
@@ -41,9 +49,24 @@ def vector_instructions() -> str:
     return torch.backends.cpu.get_cpu_capability()
 
 
-def on_the_storing_kind() -> bool:
-    """Whether this CPU is of the kind that ran the stored outputs."""
-    return cpu_model().startswith(STORED_ON) and vector_instructions() == STORED_WITH
+def this_kind() -> dict:
+    """The kind of CPU this is, as a chapter's stamp names it."""
+    return {"cpu": cpu_model(), "vector_instructions": vector_instructions(), "cores": usable_cores()}
+
+
+def stamp_of(nb) -> dict | None:
+    """The kind of CPU that ran a notebook's stored outputs, or None if it does not say."""
+    outer, inner = STAMP
+    return nb.get("metadata", {}).get(outer, {}).get(inner)
+
+
+def on_the_storing_kind(stamp: dict | None) -> bool:
+    """Whether this CPU is of the kind `stamp` names (a notebook without a stamp is of no kind)."""
+    if not stamp:
+        return False
+    here = this_kind()
+    return (here["cpu"].startswith(stamp["cpu"]) and here["vector_instructions"] == stamp["vector_instructions"]
+            and here["cores"] == stamp["cores"])
 
 
 def printed_text(outputs: list, cell) -> str:
@@ -78,7 +101,7 @@ def close(stored: str, printed: str) -> bool:
 def compare_outputs(self, test, ref, skip_compare=None):
     if exact_comparison(self, test, ref, skip_compare):
         return True
-    if on_the_storing_kind():
+    if on_the_storing_kind(stamp_of(getattr(self.parent, "nb", {}))):
         return False
     # only text can be close; an image or any other output must still be exactly as stored
     if kinds(test) != kinds(ref) or any(set(data) - {"text/plain", "text/markdown"} for _, _, data in kinds(ref)):
@@ -87,3 +110,23 @@ def compare_outputs(self, test, ref, skip_compare=None):
         self.comparison_traceback = []
         return True
     return False
+
+
+def store(path: Path) -> None:
+    """Run a chapter top to bottom, keep its outputs in place, and stamp it with this CPU's kind. Its
+    re-measurements of recorded networks stay out of the ledger of test-set looks, as in the tests."""
+    jupyter = Path(sys.executable).parent / "jupyter"
+    subprocess.run([str(jupyter), "execute", "--inplace", str(path)], check=True,
+                   env={**os.environ, "FF_TUTORIAL_LEDGER": ""})
+    nb = nbformat.read(path, as_version=4)
+    outer, inner = STAMP
+    nb.metadata.setdefault(outer, {})[inner] = this_kind()
+    nbformat.write(nb, path)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit("usage: python -m tests.stored_outputs NOTEBOOK ...")
+    for name in sys.argv[1:]:
+        store(Path(name))
+        print(f"stored {name} on {this_kind()}")

@@ -1,18 +1,28 @@
-"""The comparison of checked chapter outputs (stored_outputs.py): exact on the CPU that stored them,
-the same text with close numbers on another kind of CPU, and never more lenient than that."""
+"""The comparison of checked chapter outputs (stored_outputs.py): exact on the kind of CPU that stored
+them, as the chapter's stamp names it, the same text with close numbers on another kind of CPU, and
+never more lenient than that."""
+
+import json
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests import stored_outputs
 
+ROOT = Path(__file__).resolve().parent.parent
+STORING_KIND = {"cpu": "AMD EPYC", "vector_instructions": "AVX2", "cores": 2}
+
 
 class Cell:
-    """What nbval's cell gives the comparison: its sanitizer, its skips and its report."""
+    """What nbval's cell gives the comparison: its sanitizer, its skips, its report, and its notebook
+    (stamped by the kind of CPU that stored it)."""
 
-    def __init__(self):
+    def __init__(self, stamp=STORING_KIND):
         self.comparison_traceback = []
-        self.parent = type("Parent", (), {"skip_compare": ("metadata", "execution_count")})()
+        metadata = {"ff_tutorial": {"outputs_stored_on": stamp}} if stamp else {}
+        nb = nbformat.from_dict({"metadata": metadata, "cells": []})
+        self.parent = type("Parent", (), {"skip_compare": ("metadata", "execution_count"), "nb": nb})()
         self.colors = type("Colors", (), {"FAIL": "", "ENDC": "", "OKBLUE": "", "OKGREEN": ""})()
 
     def sanitize(self, s):
@@ -44,9 +54,10 @@ def test_on_another_kind_of_cpu_only_numbers_may_move_and_only_a_little(monkeypa
     assert stored_outputs.compare_outputs(Cell(), printed(text), printed(STORED)) is passes
 
 
-def storing_kind(monkeypatch, vector_instructions=stored_outputs.STORED_WITH):
-    monkeypatch.setattr(stored_outputs, "cpu_model", lambda: stored_outputs.STORED_ON + " 7B13 64-Core Processor")
+def storing_kind(monkeypatch, vector_instructions="AVX2", cores=2):
+    monkeypatch.setattr(stored_outputs, "cpu_model", lambda: "AMD EPYC 7B13 64-Core Processor")
     monkeypatch.setattr(stored_outputs, "vector_instructions", lambda: vector_instructions)
+    monkeypatch.setattr(stored_outputs, "usable_cores", lambda: cores)
 
 
 def test_on_the_cpu_that_stored_the_outputs_every_digit_counts(monkeypatch):
@@ -56,10 +67,41 @@ def test_on_the_cpu_that_stored_the_outputs_every_digit_counts(monkeypatch):
     assert not stored_outputs.compare_outputs(Cell(), printed(close), printed(STORED))
 
 
-def test_a_cpu_of_the_same_name_with_other_vector_instructions_is_another_kind(monkeypatch):
-    storing_kind(monkeypatch, vector_instructions="AVX512")
+@pytest.mark.parametrize("other", [{"vector_instructions": "AVX512"}, {"cores": 8}])
+def test_a_cpu_of_the_same_name_with_other_vector_instructions_or_cores_is_another_kind(monkeypatch, other):
+    storing_kind(monkeypatch, **other)
     close = STORED.replace("7.38%", "7.37%")
     assert stored_outputs.compare_outputs(Cell(), printed(close), printed(STORED))
+
+
+def test_each_chapter_is_compared_by_its_own_stamp(monkeypatch):
+    """A chapter stored again on another machine is exact there, and close on the kind of the others."""
+    storing_kind(monkeypatch)
+    close = STORED.replace("7.38%", "7.37%")
+    elsewhere = Cell({"cpu": "Intel(R) Xeon(R) Processor", "vector_instructions": "AVX512", "cores": 2})
+    assert stored_outputs.compare_outputs(elsewhere, printed(close), printed(STORED))
+    assert not stored_outputs.compare_outputs(Cell(), printed(close), printed(STORED))
+    # a notebook that does not say where it was stored is exact nowhere
+    assert stored_outputs.compare_outputs(Cell(stamp=None), printed(close), printed(STORED))
+
+
+def test_every_chapter_names_the_kind_of_cpu_that_stored_it():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        stamp = stored_outputs.stamp_of(json.loads(path.read_text()))
+        assert stamp and set(stamp) == {"cpu", "vector_instructions", "cores"}, path.name
+
+
+@pytest.mark.slow  # a kernel starts
+def test_storing_a_chapter_runs_it_and_stamps_this_kind(tmp_path):
+    """`python -m tests.stored_outputs` keeps the outputs of a real run and names this CPU's kind."""
+    path = tmp_path / "chapter.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    stored_outputs.store(path)
+    stored = nbformat.read(path, as_version=4)
+    assert stored.cells[0].outputs[0]["text"] == "42\n"
+    assert stored_outputs.stamp_of(stored) == stored_outputs.this_kind()
 
 
 def test_an_image_must_match_exactly_on_any_cpu(monkeypatch):
