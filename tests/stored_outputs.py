@@ -60,6 +60,12 @@ def stamp_of(nb) -> dict | None:
     return nb.get("metadata", {}).get(outer, {}).get(inner)
 
 
+def set_stamp(nb, kind: dict) -> None:
+    """Name `kind` in a notebook's metadata as the kind of CPU that ran its stored outputs."""
+    outer, inner = STAMP
+    nb.metadata.setdefault(outer, {})[inner] = kind
+
+
 def on_the_storing_kind(stamp: dict | None) -> bool:
     """Whether this CPU is of the kind `stamp` names (a notebook without a stamp is of no kind)."""
     if not stamp:
@@ -119,8 +125,7 @@ def store(path: Path) -> None:
     subprocess.run([str(jupyter), "execute", "--inplace", str(path)], check=True,
                    env={**os.environ, "FF_TUTORIAL_LEDGER": ""})
     nb = nbformat.read(path, as_version=4)
-    outer, inner = STAMP
-    nb.metadata.setdefault(outer, {})[inner] = this_kind()
+    set_stamp(nb, this_kind())
     nbformat.write(nb, path)
 
 

@@ -20,8 +20,9 @@ class Cell:
 
     def __init__(self, stamp=STORING_KIND):
         self.comparison_traceback = []
-        metadata = {"ff_tutorial": {"outputs_stored_on": stamp}} if stamp else {}
-        nb = nbformat.from_dict({"metadata": metadata, "cells": []})
+        nb = nbformat.from_dict({"metadata": {}, "cells": []})
+        if stamp:
+            stored_outputs.set_stamp(nb, stamp)
         self.parent = type("Parent", (), {"skip_compare": ("metadata", "execution_count"), "nb": nb})()
         self.colors = type("Colors", (), {"FAIL": "", "ENDC": "", "OKBLUE": "", "OKGREEN": ""})()
 
