@@ -62,6 +62,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=parse_seeds, metavar="S,S,...",
                         help="with --final: one network per seed, measured together as one look")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar over the epochs (a "
+                                                                    "run of all the images takes minutes an epoch)")
     parser.add_argument("--checkpoint", type=Path, help="also save the trained network here "
                                                         "(with --seeds, NAME-seedN for each)")
     parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
@@ -88,7 +90,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
                               x_test=data.x_test, y_test=data.y_test, cooldown=args.cooldown,
-                              generator=generator, progress=False)
+                              generator=generator, progress=not args.no_progress)
     seconds = time.perf_counter() - start
     for epoch, error in zip(history.epochs, history.test_error):
         print(f"epoch {epoch}: validation error {error:.2%}")
@@ -155,7 +157,7 @@ def final(parser, args, argv) -> int:
         net = build(args)
         start = time.perf_counter()
         history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
-                                  cooldown=args.cooldown, generator=generator, progress=False)
+                                  cooldown=args.cooldown, generator=generator, progress=not args.no_progress)
         if history.interrupted:  # a network cut short is not the recipe; nothing is measured
             print(f"seed {seed}: interrupted after {history.epochs_completed} epochs; no test look")
             return 1

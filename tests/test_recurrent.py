@@ -190,6 +190,19 @@ def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_pat
     assert (tmp_path / "tiny.json").read_bytes() == before
 
 
+def test_the_small_experiment_shows_its_progress_unless_told_not_to(tmp_path, monkeypatch, capsys):
+    """A run of all the images takes minutes an epoch: a bar over the epochs says how far it is."""
+    from experiments import recurrent_small
+    monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
+    argv = ["--hidden", "10,10", "--train-size", "100", "--validation-size", "100", "--epochs", "2",
+            "--negatives", "wrong"]
+    assert recurrent_small.main(argv + ["--name", "shown"]) == 0
+    shown = capsys.readouterr().err
+    assert "recurrent FF" in shown and "2/2" in shown
+    assert recurrent_small.main(argv + ["--name", "quiet", "--no-progress"]) == 0
+    assert "recurrent FF" not in capsys.readouterr().err
+
+
 def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, monkeypatch, capsys, mnist):
     """--final trains one network per seed on the training images and only then measures them on
     the test set: one look in the ledger, naming every network; the same run again adds none."""
