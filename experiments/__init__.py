@@ -11,7 +11,8 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `unsupervised_readout`: the unsupervised preset's read-out, chosen on frozen layers;
 - `unsupervised_layers`: the unsupervised layers' own settings, compared;
 - `gallery`: chapter 11's gallery of small runs, one setting changed at a time, into results/gallery/;
-- `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/;
+- `recurrent_small`: a small run of the top-down recurrent network, into results/recurrent/ (its
+  `--final` run, with `--resume DIR`, can be taken in several sittings, a seed at a time);
 - `receptive_fields`: chapter 12's comparison of local receptive fields and fully connected layers,
   for FF and for backprop of the same shape, three seeds each, into results/receptive/;
 - `backprop_same_shape`: the backprop network of chapter 12's full-size local FF network, at its

@@ -11,7 +11,10 @@ existing file is never overwritten). No test image is looked at.
 With `--final`, the recipe chosen on validation is trained on all 60,000 training images, once for
 each of `--seeds`, and only then measured on the test set, once, with the network's own read-out
 (its `--score-iterations`): one look, recorded in the ledger of test-set looks, and no other
-window or step is measured there.
+window or step is measured there. With `--resume DIR` each seed's network is kept in DIR as soon as
+it is trained; the same command given again loads the seeds found there (once they are checked to
+be this recipe's, on these images, from these first weights) and trains only the others, so that
+a final run longer than a sitting is taken in several. The look waits until every seed is trained.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from pathlib import Path
 
 import torch
 
-from ff_tutorial import RecurrentFFNetwork, load_mnist, save, seed_everything, train_recurrent
+from ff_tutorial import RecurrentFFNetwork, load, load_mnist, save, seed_everything, train_recurrent
+from ff_tutorial.checkpoint import CheckpointError
 from ff_tutorial.cli import parse_seeds
 from ff_tutorial.layer import LOSSES
-from ff_tutorial.ledger import record_test_look
+from ff_tutorial.ledger import fingerprint, record_test_look
 from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recurrent import RECURRENT_NEGATIVES, window_error
+from ff_tutorial.resume import data_fingerprint
 from ff_tutorial.runtime import machine
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "recurrent"
@@ -66,11 +71,16 @@ def main(argv=None) -> int:
                                                                     "run of all the images takes minutes an epoch)")
     parser.add_argument("--checkpoint", type=Path, help="also save the trained network here "
                                                         "(with --seeds, NAME-seedN for each)")
+    parser.add_argument("--resume", type=Path, metavar="DIR",
+                        help="with --final: keep each seed's network in DIR once trained; given again, the "
+                             "seeds found there are loaded, not trained again")
     parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
                                        "(default: small-DATE-TIME-seedN); an existing file is never replaced")
     args = parser.parse_args(argv)
     if args.seeds and not args.final:
         parser.error("--seeds goes with --final; a validation run trains one --seed")
+    if args.resume and not args.final:
+        parser.error("--resume goes with --final, whose seeds may be trained in several sittings")
     if args.final:
         return final(parser, args, argv)
     if not 0 < args.validation_size < 60_000 or not 0 < args.train_size <= 60_000 - args.validation_size:
@@ -151,19 +161,39 @@ def final(parser, args, argv) -> int:
 
     data = load_mnist(device=args.device)
     x, y = data.x_train[:train_size], data.y_train[:train_size]
-    nets, seconds = [], []
+    kept = Kept(args.resume, args, train_size, x, y) if args.resume else None
+    if kept:
+        try:  # every seed already there is checked before an hour of training, not after it
+            check_writable(kept.paths(seeds[0])[0], "kept network")
+            for seed in seeds:
+                kept.check(seed)
+        except (KeptError, OutputError) as error:
+            parser.error(str(error))
+    nets, seconds, loaded = [], [], []
     for seed in seeds:
-        generator = seed_everything(seed)
-        net = build(args)
-        start = time.perf_counter()
-        history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
-                                  cooldown=args.cooldown, generator=generator, progress=not args.no_progress)
-        if history.interrupted:  # a network cut short is not the recipe; nothing is measured
-            print(f"seed {seed}: interrupted after {history.epochs_completed} epochs; no test look")
-            return 1
-        seconds.append(time.perf_counter() - start)
-        print(f"seed {seed}: trained in {seconds[-1]:.0f} s", flush=True)
+        if kept and kept.has(seed):
+            net, took = kept.load(seed)
+            print(f"seed {seed}: trained in an earlier sitting, in {took:.0f} s; loaded from {kept.folder}",
+                  flush=True)
+            loaded.append(seed)
+        else:
+            generator = seed_everything(seed)
+            net = build(args)
+            started_from = fingerprint(net)
+            start = time.perf_counter()
+            history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
+                                      cooldown=args.cooldown, generator=generator, progress=not args.no_progress)
+            if history.interrupted:  # a network cut short is not the recipe; nothing is measured
+                print(f"seed {seed}: interrupted after {history.epochs_completed} epochs; no test look"
+                      + (f". The seeds trained before it are kept in {kept.folder}: give the same command "
+                         f"to go on" if kept else ""))
+                return 1
+            took = time.perf_counter() - start
+            print(f"seed {seed}: trained in {took:.0f} s", flush=True)
+            if kept:
+                print(f"kept in {kept.keep(seed, net, started_from, took)}", flush=True)
         nets.append(net)
+        seconds.append(took)
         if args.checkpoint:
             path = args.checkpoint if len(seeds) == 1 else \
                 args.checkpoint.with_name(f"{args.checkpoint.stem}-seed{seed}{args.checkpoint.suffix}")
@@ -187,9 +217,79 @@ def final(parser, args, argv) -> int:
               "seeds": seeds, "read_out": f"goodness summed over steps {net.config.score_iterations}",
               "test_error": test_error, "test_error_mean": mean, "ledger_look": look,
               "train_seconds": seconds}
+    if loaded:  # trained by the same command in an earlier sitting (--resume), then loaded
+        record["trained_in_an_earlier_sitting"] = loaded
     path = write_atomically(RESULTS / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
     print(f"wrote {path}" + (f" (look {look} in the ledger)" if look else ""))
+    if kept:  # the run is whole and written: nothing to go on from
+        kept.remove(seeds)
+        print(f"removed the networks kept in {kept.folder}: the run is finished")
     return 0
+
+
+class KeptError(ValueError):
+    """A network kept by an earlier sitting that is not this run's."""
+
+
+class Kept:
+    """The networks of a final run kept between sittings: DIR/seed-N.pt, and beside it seed-N.json,
+    what it was trained by (the recipe, the images, the first weights) and in how many seconds."""
+
+    def __init__(self, folder: Path, args, train_size: int, x, y):
+        self.folder = folder.expanduser()
+        self.recipe = dict(config=build(args).config.to_dict(), epochs=args.epochs, batch_size=args.batch_size,
+                           negatives=args.negatives, cooldown=args.cooldown, train_size=train_size,
+                           data=data_fingerprint(x, y))
+        self.args = args
+
+    def paths(self, seed: int) -> tuple[Path, Path]:
+        return self.folder / f"seed-{seed}.pt", self.folder / f"seed-{seed}.json"
+
+    def identity(self, seed: int, started_from: str | None = None) -> dict:
+        if started_from is None:  # the first weights this seed gives, built as training builds them
+            seed_everything(seed)
+            started_from = fingerprint(build(self.args))
+        return dict(self.recipe, seed=seed, started_from=started_from)
+
+    def has(self, seed: int) -> bool:
+        return self.paths(seed)[1].exists()
+
+    def check(self, seed: int) -> None:
+        """Nothing kept for `seed`, or a network of this very run."""
+        network, about = self.paths(seed)
+        if not about.exists():
+            return
+        try:
+            theirs = json.loads(about.read_text())["identity"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise KeptError(f"{about} is not what a final run keeps ({error}); name a new --resume folder") from None
+        mine = json.loads(json.dumps(self.identity(seed)))  # as read back: tuples are lists
+        differ = sorted(k for k in set(theirs) | set(mine) if theirs.get(k) != mine.get(k))
+        if differ:
+            raise KeptError(f"{network} was trained by another run: it differs from this one in "
+                            f"{', '.join(differ)}. Give the command that kept it, or name a new --resume folder")
+        try:
+            load(network)
+        except CheckpointError as error:
+            raise KeptError(f"the network kept for seed {seed} cannot be loaded: {error}; name a new "
+                            f"--resume folder") from None
+
+    def keep(self, seed: int, net: RecurrentFFNetwork, started_from: str, seconds: float) -> Path:
+        network, about = self.paths(seed)
+        save(net, network)  # the network first: a seed counts as kept only once its note is written
+        note = {"identity": self.identity(seed, started_from), "train_seconds": seconds}
+        write_atomically(about, (json.dumps(note, indent=2) + "\n").encode())
+        return network
+
+    def load(self, seed: int) -> tuple[RecurrentFFNetwork, float]:
+        """The network kept for `seed` (checked by `check`) and the seconds its training took."""
+        network, about = self.paths(seed)
+        return load(network, device=self.args.device), json.loads(about.read_text())["train_seconds"]
+
+    def remove(self, seeds) -> None:
+        for seed in seeds:
+            for path in self.paths(seed):
+                path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -233,6 +233,59 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     assert exit.value.code == 2 and "--seeds goes with --final" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+def test_a_final_run_stopped_between_seeds_goes_on_from_the_kept_networks(tmp_path, monkeypatch, capsys):
+    """With --resume DIR a final run keeps each seed's network once trained: stopped during a later
+    seed, nothing is looked at; the same command again trains only the seeds not kept, looks once,
+    and ends with the very networks of a run taken in one sitting."""
+    from experiments import recurrent_small
+    monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "looks.jsonl"))
+    real, trained = recurrent_small.train_recurrent, []
+
+    def stopped_at_seed_1(*args, **kwargs):  # as Ctrl-C during the second seed's training
+        history = real(*args, **kwargs)
+        trained.append(history)
+        history.interrupted = len(trained) == 2
+        return history
+
+    recipe = ["--final", "--seeds", "0,1", "--hidden", "10,10", "--train-size", "300", "--epochs", "1",
+              "--negatives", "wrong", "--no-progress"]
+    argv = recipe + ["--resume", str(tmp_path / "kept"), "--checkpoint", str(tmp_path / "two.pt"),
+                     "--name", "two-sittings"]
+    monkeypatch.setattr(recurrent_small, "train_recurrent", stopped_at_seed_1)
+    assert recurrent_small.main(argv) == 1
+    assert "give the same command to go on" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "kept").iterdir()) == ["seed-0.json", "seed-0.pt"]
+    assert not (tmp_path / "looks.jsonl").exists() and not (tmp_path / "two-sittings.json").exists()
+
+    # another recipe is refused before any training, and the kept network is left as it was
+    trained.clear()
+    with pytest.raises(SystemExit) as exit:
+        recurrent_small.main([a if a != "1" else "2" for a in argv])  # --epochs 2
+    assert exit.value.code == 2 and "differs from this one in epochs" in capsys.readouterr().err
+    assert trained == [] and (tmp_path / "kept" / "seed-0.pt").exists()
+
+    monkeypatch.setattr(recurrent_small, "train_recurrent", real)
+    assert recurrent_small.main(argv) == 0
+    assert "seed 0: trained in an earlier sitting" in capsys.readouterr().out
+    record = json.loads((tmp_path / "two-sittings.json").read_text())
+    assert record["ledger_look"] == 1 and record["trained_in_an_earlier_sitting"] == [0]
+    assert list((tmp_path / "kept").iterdir()) == []  # the run is whole: nothing left to go on from
+
+    # the same recipe in one sitting (another ledger: a look of its own) gives the same networks
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "other-looks.jsonl"))
+    assert recurrent_small.main(recipe + ["--checkpoint", str(tmp_path / "one.pt"), "--name", "one-sitting"]) == 0
+    assert json.loads((tmp_path / "one-sitting.json").read_text())["test_error"] == record["test_error"]
+    for seed in (0, 1):
+        one, two = ff.load(tmp_path / f"one-seed{seed}.pt"), ff.load(tmp_path / f"two-seed{seed}.pt")
+        for (name, a), b in zip(one.state_dict().items(), two.state_dict().values()):
+            assert torch.equal(a, b), name
+    with pytest.raises(SystemExit) as exit:
+        recurrent_small.main(["--resume", str(tmp_path / "kept"), "--name", "no"])
+    assert exit.value.code == 2 and "--resume goes with --final" in capsys.readouterr().err
+
+
 def test_a_tiny_network_learns_mnist_in_two_epochs(mnist):
     x, y = mnist.x_train[:2000], mnist.y_train[:2000]
     x_held_out, y_held_out = mnist.x_test[:1000], mnist.y_test[:1000]
