@@ -2,7 +2,8 @@
 
 Every row is a JSON file written by `python -m ff_tutorial train ... --metrics FILE`: its error,
 its settings, its time, the machine and the command that made it; networks measured together are
-files written by `python -m ff_tutorial evaluate ... --metrics FILE`. `python -m experiments.table`
+files written by `python -m ff_tutorial evaluate ... --metrics FILE`; the recurrent network's runs on
+the validation split, made a seed at a time, are one row a set of seeds. `python -m experiments.table`
 rewrites results/table.md and results/validation-table.md; a test checks they are up to date.
 
 The table of test errors is split by track, as the ledger tags its looks (`ff_tutorial.ledger.track_of`):
@@ -201,7 +202,67 @@ def table() -> str:
 
 def validation_table() -> str:
     runs = [(path.stem, json.loads(path.read_text())) for path in sorted((RESULTS / "validation").glob("*.json"))]
-    return tables(runs, "validation") + ensemble_table(RESULTS / "validation" / "ensembles", "validation")
+    return (tables(runs, "validation") + ensemble_table(RESULTS / "validation" / "ensembles", "validation")
+            + recurrent_table(RESULTS / "recurrent"))
+
+
+RECURRENT_HEADER = ("| runs | validation error (its read-out) | read-out steps | step 1 alone | hidden | epochs "
+                    "| cool-down | training / validation images | time a seed, validations included | machine |\n"
+                    "|---|---:|---|---:|---|---:|---|---:|---:|---|")
+# What may differ between the seeds of one set: the seed, and what a run records about itself.
+OWN = ("seed", "command", "machine", "torch", "validation_error", "step_error", "window_error", "seconds",
+       "train_seconds", "interrupted")
+
+
+def spread(values: list) -> str:
+    """The mean ± sample standard deviation of errors, with how many seeds they are."""
+    mean = sum(values) / len(values)
+    std = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    return f"{percent(mean)} ± {100 * std:.2f} ({len(values)} seeds)"
+
+
+def recurrent_sets(folder: Path) -> dict:
+    """The recurrent network's validation runs made a seed at a time (NAME-seed-N.json), by set.
+    The runs of a set must be one recipe: a ValueError names the setting where they part."""
+    sets = {}
+    for path in sorted(folder.glob("*-seed-*.json")):
+        name, _, seed = path.stem.rpartition("-seed-")
+        if seed.isdigit():
+            sets.setdefault(name, []).append(json.loads(path.read_text()))
+    for name, runs in sets.items():
+        recipe = {k: v for k, v in runs[0].items() if k not in OWN}
+        for run in runs[1:]:
+            differ = sorted(k for k in set(recipe) | set(run) if k not in OWN and run.get(k) != recipe.get(k))
+            if differ:
+                raise ValueError(f"the runs {name}-seed-* are not one recipe: they differ in {', '.join(differ)}")
+        if len({run["seed"] for run in runs}) < len(runs):
+            raise ValueError(f"the runs {name}-seed-* repeat a seed")
+    return {name: runs for name, runs in sets.items() if len(runs) > 1}
+
+
+def recurrent_table(folder: Path) -> str:
+    """Chapter 13's recurrent network, each recipe trained from several seeds on the validation
+    split (`python -m experiments.recurrent_small`): the mean ± standard deviation of its read-out's
+    error and of the first step's (empty if there are no such sets)."""
+    rows = [RECURRENT_HEADER]
+    for name, runs in sorted(recurrent_sets(folder).items()):
+        first = runs[0]
+        config = first["config"]
+        steps = config["score_iterations"]
+        seconds = sum(run["seconds"] for run in runs) / len(runs)
+        machines = "; ".join(sorted({run["machine"] for run in runs}))
+        rows.append(f"| {name}-seed-{','.join(str(run['seed']) for run in runs)} "
+                    f"| {spread([run['validation_error'][-1] for run in runs])} "
+                    f"| {steps[0]}-{steps[-1]} | {spread([run['step_error'][1] for run in runs])} "
+                    f"| {'-'.join(map(str, config['hidden']))} | {first['epochs']} "
+                    f"| {'yes' if first.get('cooldown') else 'no'} | {first['train_size']:,} / {first['validation_size']:,} "
+                    f"| {minutes(seconds)} "
+                    f"| {machines} |")
+    if len(rows) == 1:
+        return ""
+    return ("\nThe recurrent network of chapter 13, each recipe trained from several seeds, one run a seed "
+            "(`python -m experiments.recurrent_small ... --seed N --name NAME-seed-N`, into results/recurrent/; "
+            "the validation images are the last of the training set):\n\n" + "\n".join(rows) + "\n")
 
 
 GPU_HEADER = ("| run | GPU | test error (ten / one pass) | training time | on the CPU: test error | "

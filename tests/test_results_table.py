@@ -285,3 +285,28 @@ def test_the_ledger_lines_without_a_file_show_no_error():
         cells = line.split(" | ")
         if "%" in cells[5]:
             assert (table.ROOT / cells[6].strip(" |`")).is_file(), line
+
+
+def test_the_recurrent_networks_seeds_make_one_row_with_their_mean_and_spread(tmp_path):
+    """Runs made a seed at a time (NAME-seed-N.json) are one row: the mean ± sample standard deviation
+    of the read-out's error and of step 1's; runs of two recipes under one name are refused."""
+    def run(seed, error, step1, epochs=20):
+        return dict(command=f"python -m experiments.recurrent_small --seed {seed}", machine="a CPU", torch="2",
+                    config={"hidden": [500, 500], "score_iterations": [3, 4, 5]}, train_size=50000,
+                    validation_size=10000, epochs=epochs, batch_size=100, negatives="hard", cooldown=True,
+                    seed=seed, validation_error=[0.5, error], step_error=[0.9, step1, 0.1],
+                    window_error={"3-5": error}, seconds=60.0 * (seed + 1), train_seconds=50.0, interrupted=False)
+    for seed, error, step1 in [(0, 0.0189, 0.0211), (1, 0.0204, 0.0220), (2, 0.0200, 0.0220)]:
+        (tmp_path / f"long-seed-{seed}.json").write_text(json.dumps(run(seed, error, step1)))
+    (tmp_path / "single-seed-0.json").write_text(json.dumps(run(0, 0.03, 0.03)))  # one seed: no set
+    (tmp_path / "symba-loss.json").write_text(json.dumps(run(0, 0.09, 0.07)))  # not a seed's run
+    text = table.recurrent_table(tmp_path)
+    rows = [line for line in text.splitlines() if line.startswith("| long")]
+    # mean 1.9767%; deviations -0.0867, 0.0633, 0.0233 points: variance 0.012067 / 2, sd 0.0777
+    assert rows == ["| long-seed-0,1,2 | 1.98% ± 0.08 (3 seeds) | 3-5 | 2.17% ± 0.05 (3 seeds) | 500-500 | 20 | yes "
+                    "| 50,000 / 10,000 | 2.0 min | a CPU |"]
+    assert "| single" not in text and "| symba" not in text
+    (tmp_path / "long-seed-3.json").write_text(json.dumps(run(3, 0.02, 0.02, epochs=10)))
+    with pytest.raises(ValueError, match="long-seed-\\* are not one recipe: they differ in epochs"):
+        table.recurrent_table(tmp_path)
+    assert table.recurrent_table(tmp_path / "none") == ""
