@@ -9,7 +9,10 @@
    step's share of the GPU's matrix-product peak, and larger batches;
 3. the `seed`, `fast` and `accurate` presets, and `accurate` with 8 seeds at once, timed as
    `python -m ff_tutorial train --validation` times them (measured on the validation split, so
-   that timing a recipe on a new machine is no look at the test set).
+   that timing a recipe on a new machine is no look at the test set);
+4. the recurrent network of chapter 13 at the paper's size (two layers of 2,000 units), one epoch on
+   50,000 training images and its validation error: the time an epoch takes there, which sizes the
+   paper's 60-epoch run.
 
 Everything goes into a new folder, results/gpu-session-DATE/ (nothing recorded is overwritten).
 Each step gets what is left of `--budget` seconds (default 480); a step still running then is
@@ -41,6 +44,9 @@ def steps(out: Path) -> list:
         ("accurate, 8 seeds", train + ["--preset", "accurate", "--seeds", "0,1,2,3,4,5,6,7",
                                        "--metrics", str(out / "accurate-8-seeds.json")]),
         ("fast, bf16", train + ["--preset", "fast", "--precision", "bf16", "--metrics", str(out / "fast-bf16.json")]),
+        ("recurrent, 2 x 2000, 1 epoch", [sys.executable, "-m", "experiments.recurrent_small", "--hidden", "2000,2000",
+                                          "--train-size", "50000", "--epochs", "1", "--device", "cuda",
+                                          "--no-progress", "--out", str(out), "--name", "recurrent-2000-1-epoch"]),
     ]
 
 

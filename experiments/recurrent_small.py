@@ -5,8 +5,8 @@ by default, 8 damped iterations, goodness over iterations 3-5) on the first 10,0
 for a few epochs, prints the validation error (the last 10,000 training images, or
 `--validation-size` of them) after each epoch and the time; then, once trained, the validation
 error when each single step predicts and when a few windows of steps do (the paper's is 3-5).
-It writes the numbers, the command and the machine to a new JSON file in results/recurrent/ (an
-existing file is never overwritten). No test image is looked at.
+It writes the numbers, the command and the machine to a new JSON file in results/recurrent/ (or
+`--out DIR`; an existing file is never overwritten). No test image is looked at.
 
 With `--final`, the recipe chosen on validation is trained on all 60,000 training images, once for
 each of `--seeds`, and only then measured on the test set, once, with the network's own read-out
@@ -43,7 +43,7 @@ RESULTS = Path(__file__).resolve().parent.parent / "results" / "recurrent"
 WINDOWS = ((1, 1), (1, 2), (1, 3), (2, 4), (3, 5), (1, None))
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m experiments.recurrent_small", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hidden", default="500,500,500", help="hidden layer widths, comma-separated")
@@ -76,7 +76,16 @@ def main(argv=None) -> int:
                              "seeds found there are loaded, not trained again")
     parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
                                        "(default: small-DATE-TIME-seedN); an existing file is never replaced")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="write the file in DIR instead of results/recurrent/ (a timing on a new machine, "
+                             "kept apart from the book's runs)")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
+    args.out = args.out or RESULTS
     if args.seeds and not args.final:
         parser.error("--seeds goes with --final; a validation run trains one --seed")
     if args.resume and not args.final:
@@ -89,7 +98,7 @@ def main(argv=None) -> int:
 
     name = args.name or f"small-{time.strftime('%Y%m%d-%H%M%S')}-seed{args.seed}"
     try:  # before an hour of training, not after it
-        check_writable(RESULTS / f"{name}.json", "results", new=True)
+        check_writable(args.out / f"{name}.json", "results", new=True)
     except OutputError as error:
         parser.error(str(error))
 
@@ -128,7 +137,7 @@ def main(argv=None) -> int:
               "seconds": seconds,
               "train_seconds": history.train_seconds[-1] if history.train_seconds else None,
               "interrupted": history.interrupted}
-    path = write_atomically(RESULTS / f"{name}.json",
+    path = write_atomically(args.out / f"{name}.json",
                             (json.dumps(record, indent=2) + "\n").encode(), new=True)
     print(f"wrote {path}")
     if args.checkpoint:
@@ -155,7 +164,7 @@ def final(parser, args, argv) -> int:
         parser.error(f"--train-size must be between 1 and 60000, got {train_size}")
     name = args.name or f"final-{time.strftime('%Y%m%d-%H%M%S')}-seeds-{'-'.join(map(str, seeds))}"
     try:
-        check_writable(RESULTS / f"{name}.json", "results", new=True)
+        check_writable(args.out / f"{name}.json", "results", new=True)
     except OutputError as error:
         parser.error(str(error))
 
@@ -209,7 +218,7 @@ def final(parser, args, argv) -> int:
            f"{train_size:,} images, seeds {','.join(map(str, seeds))})")
     look = record_test_look(nets, run, "measured by python -m experiments.recurrent_small --final",
                             {"test_error": mean}, "permutation-invariant", command=command_of(argv),
-                            results=RESULTS / f"{name}.json")
+                            results=args.out / f"{name}.json")
     where = machine(args.device)
     record = {"command": command_of(argv), "machine": where, "torch": torch.__version__,
               "config": net.config.to_dict(), "train_size": train_size, "epochs": args.epochs,
@@ -219,7 +228,7 @@ def final(parser, args, argv) -> int:
               "train_seconds": seconds}
     if loaded:  # trained by the same command in an earlier sitting (--resume), then loaded
         record["trained_in_an_earlier_sitting"] = loaded
-    path = write_atomically(RESULTS / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
+    path = write_atomically(args.out / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
     print(f"wrote {path}" + (f" (look {look} in the ledger)" if look else ""))
     if kept:  # the run is whole and written: nothing to go on from
         kept.remove(seeds)

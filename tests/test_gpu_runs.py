@@ -57,6 +57,7 @@ def test_an_unknown_run_is_refused():
 
 def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_parse(tmp_path):
     from benchmarks import gpu_session
+    from experiments import recurrent_small
     from ff_tutorial.cli import build_parser
 
     out = tmp_path / "gpu-session"
@@ -70,3 +71,7 @@ def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_pars
     assert any(build_parser().parse_args(args).seeds == list(range(8)) for args in trains)
     benchmark = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
     assert benchmark[benchmark.index("--out") + 1] == str(out)
+    recurrent = next(command for _, command in steps if command[1:3] == ["-m", "experiments.recurrent_small"])
+    parsed = recurrent_small.build_parser().parse_args(recurrent[3:])
+    assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
+    assert parsed.hidden == "2000,2000"  # the paper's size, whose time an epoch sizes the 60-epoch run

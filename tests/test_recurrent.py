@@ -190,6 +190,19 @@ def test_the_small_experiment_writes_a_named_file_and_never_replaces_one(tmp_pat
     assert (tmp_path / "tiny.json").read_bytes() == before
 
 
+def test_the_small_experiment_writes_into_out_when_given_and_nowhere_else(tmp_path, monkeypatch):
+    """A timing on a new machine (the GPU session's) is kept apart from the book's runs."""
+    from experiments import recurrent_small
+    book = tmp_path / "book-runs"
+    book.mkdir()
+    monkeypatch.setattr(recurrent_small, "RESULTS", book)
+    argv = ["--hidden", "10,10", "--train-size", "100", "--validation-size", "100", "--epochs", "1",
+            "--negatives", "wrong", "--no-progress", "--name", "elsewhere", "--out", str(tmp_path / "session")]
+    assert recurrent_small.main(argv) == 0
+    assert json.loads((tmp_path / "session" / "elsewhere.json").read_text())["epochs"] == 1
+    assert list(book.iterdir()) == []
+
+
 def test_the_small_experiment_shows_its_progress_unless_told_not_to(tmp_path, monkeypatch, capsys):
     """A run of all the images takes minutes an epoch: a bar over the epochs says how far it is."""
     from experiments import recurrent_small
