@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", type=Path, metavar="DIR",
                         help="with --final: keep each seed's network in DIR once trained; given again, the "
                              "seeds found there are loaded, not trained again")
-    parser.add_argument("--name", help="the file's name in results/recurrent/, without .json "
+    parser.add_argument("--name", help="the file's name in results/recurrent/ (or --out), without .json "
                                        "(default: small-DATE-TIME-seedN); an existing file is never replaced")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="write the file in DIR instead of results/recurrent/ (a timing on a new machine, "
