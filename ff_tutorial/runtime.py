@@ -188,7 +188,7 @@ CHAPTER_PARAMETERS = {
                        and all(POSITIVE_INTEGER[0](w) for w in v)),
                       "[field, stride], two positive integers such as [12, 4]")},
     13: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "HIDDEN": POSITIVE_INTEGERS,
-         "NEGATIVES": _one_of("hard", "wrong"), "NUM_EXAMPLES": POSITIVE_INTEGER},
+         "NEGATIVES": _one_of("hard", "wrong"), "NUM_EXAMPLES": POSITIVE_INTEGER, "USE_RECORDED_NETWORK": BOOLEAN},
 }
 
 

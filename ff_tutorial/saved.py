@@ -56,6 +56,11 @@ class Saved:
 # Path in the repository -> the file as committed: every file a chapter reads. Written by
 # `python -m ff_tutorial.saved --add/--replace` (tests/test_saved.py checks it against the files).
 SAVED = {
+    "models/recurrent-seed-1.pt": Saved(
+        "0b5610f051453a2eacd211308035d1e58bb56d1cea84a86220c3dbd236affee1", 1_799_125,
+        "python -m experiments.recurrent_small --final --seeds 1 --hidden 500,500 --epochs 20 --cooldown "
+        "--no-progress --checkpoint models/recurrent-seed-1.pt --name final-epochs-20-cooldown-seed-1-saved; "
+        "then python -m ff_tutorial.saved --half models/recurrent-seed-1.pt"),
     "models/scaled-seed-1.pt": Saved(
         "3cb80a24e4b71f16d500085aecf9c1adec60049a3bb8e3d157b35a03d1a405d2", 5_625_020,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
@@ -193,6 +198,15 @@ SAVED = {
         "1d3f1d0be76bcefa337278be892d5b257265c7089590994aef6fd8bfcf268c4a", 837,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss ff "
         "--name ff-loss"),
+    "results/recurrent/final-epochs-20-cooldown-seed-1-saved.json": Saved(
+        "198c1959f1613163b43670299d55454db8923c441cb5606a087bb2f476e1a5b4", 900,
+        "python -m experiments.recurrent_small --final --seeds 1 --hidden 500,500 --epochs 20 --cooldown "
+        "--no-progress --checkpoint models/recurrent-seed-1.pt --name final-epochs-20-cooldown-seed-1-saved"),
+    "results/recurrent/final-epochs-20-cooldown-seeds-0-1-2.json": Saved(
+        "53d05521718d2934308b5c2958ef58aa3f66c773933b3f354d72fe39518c814c", 1_026,
+        "python -m experiments.recurrent_small --final --seeds 0,1,2 --hidden 500,500 --epochs 20 --cooldown "
+        "--no-progress --resume /work/ckpt-local/recurrent-final-epochs-20 --name "
+        "final-epochs-20-cooldown-seeds-0-1-2"),
     "results/recurrent/symba-loss.json": Saved(
         "3a70b20e9989ebee7036801f3bf6a64917b649d7a3ba90163ee8da24a3093af9", 849,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss symba "
@@ -459,13 +473,14 @@ def difference(path: str, root: Path = CHECKOUT, table: dict = SAVED) -> str | N
 
 def command_of(path: str, root: Path, table: dict) -> str | None:
     """What wrote `path`: a metrics file names its own command; a network, the command that saved it, as a
-    metrics file in `table` records it (not one of results/earlier/, whose runs were saved over)."""
+    metrics file in `table` records it (not one of results/earlier/, whose runs were saved over): `train
+    --save PATH`, or `experiments.recurrent_small --checkpoint PATH`."""
     if path.endswith(".json"):
         try:
             return json.loads((root / path).read_text(encoding="utf-8")).get("command")
         except (ValueError, AttributeError):
             return None
-    saved_it = re.compile(rf"--save {re.escape(path)}(\s|$)")
+    saved_it = re.compile(rf"--(save|checkpoint) {re.escape(path)}(\s|$)")
     return next((entry.command for entry in table.values() if saved_it.search(entry.command)), None)
 
 

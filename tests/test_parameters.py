@@ -60,6 +60,7 @@ def defaults(chapter: int) -> dict:
     (12, "GEOMETRY", [12, 0], "GEOMETRY must be [field, stride], two positive integers"),
     (13, "NEGATIVES", "permuted", "NEGATIVES must be 'hard' or 'wrong', got 'permuted'"),
     (13, "TRAIN_SIZE", 50_001, "TRAIN_SIZE must be an integer from 1 to 50000"),
+    (13, "USE_RECORDED_NETWORK", "yes", "USE_RECORDED_NETWORK must be True or False, got 'yes'"),
 ])
 def test_a_bad_value_is_named_with_what_it_must_be(chapter, name, value, says):
     values = dict(defaults(chapter), **{name: value})

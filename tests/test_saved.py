@@ -141,6 +141,18 @@ def test_added_files_are_recorded_with_what_wrote_them(checkout, capsys):
     assert "recorded already" in capsys.readouterr().err
 
 
+def test_a_recurrent_network_is_recorded_with_the_final_run_that_kept_it(checkout):
+    """The recurrent network's final run names its file with --name and keeps the network with --checkpoint."""
+    command = ("python -m experiments.recurrent_small --final --seeds 1 --checkpoint models/recurrent.pt "
+               "--name final-seed-1")
+    (checkout / "results" / "recurrent").mkdir()
+    (checkout / "results" / "recurrent" / "final-seed-1.json").write_text(json.dumps({"command": command}))
+    (checkout / "models" / "recurrent.pt").write_bytes(b"recurrent weights")
+    assert saved.main(["--root", str(checkout), "--add", "models/recurrent.pt",
+                       "results/recurrent/final-seed-1.json"]) == 0
+    assert table_in(checkout)["models/recurrent.pt"].command == command
+
+
 def test_the_published_numbers_written_by_hand_may_grow(tmp_path):
     (tmp_path / "results").mkdir()
     anchors = tmp_path / "results" / "anchors.json"
@@ -209,11 +221,18 @@ def test_a_recorded_network_is_stored_in_16_bits_and_recorded_with_the_step_that
 @pytest.mark.parametrize("path", sorted(p for p in SAVED if p.startswith("models/")))
 def test_each_saved_network_still_makes_the_test_errors_its_run_recorded(path, mnist):
     """The networks are stored in 16 bits to keep the repository light; rounded so, each still gets
-    as many test images wrong as the trained network did when its run measured it (its --metrics file)."""
+    as many test images wrong as the trained network did when its run measured it (its --metrics file,
+    or the file the recurrent network's final run named, with one error per seed: one seed here)."""
     from ff_tutorial import load
     stored = torch.load(ROOT / path, weights_only=True)["state_dict"]
     assert all(w.dtype == torch.float16 for w in stored.values() if w.is_floating_point())
-    record = json.loads((ROOT / re.search(r"--metrics (\S+)", SAVED[path].command).group(1)).read_text())
+    metrics = re.search(r"--metrics (\S+)", SAVED[path].command)
+    if metrics:
+        record = json.loads((ROOT / metrics.group(1)).read_text())
+    else:
+        name = re.search(r"experiments\.recurrent_small .*--name ([^\s;]+)", SAVED[path].command).group(1)
+        record = json.loads((ROOT / "results" / "recurrent" / f"{name}.json").read_text())
+        (record["test_error"],) = record["test_error"]
     expected = {key: record[key] for key in ("test_error", "test_error_one_pass") if key in record}
     net = load(ROOT / path)
     measured = {key: net.error_rate(mnist.x_test, mnist.y_test, **({"one_pass": True} if "one_pass" in key else {}))
@@ -557,3 +576,46 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
         run_cells(CHAPTER_8, [3, 4], RUN=True, RESULTS=str(folder))
     with pytest.raises(FileExistsError, match="never over others"):
         run_cells(CHAPTER_8, [3, 4], RUN=True, MODEL=str(ROOT / "models" / "scaled.pt"))
+
+
+# ----- chapter 13: the final run's network of seed 1, in the clone, as on Colab, offline, or not at all -----
+
+CHAPTER_13 = "13_top_down_recurrence.ipynb"
+
+
+def chapter_13_loading_cells() -> list:
+    """Chapter 13's parameters, its imports and the cell that loads the recorded network."""
+    cells = code_cells(CHAPTER_13)
+    loading = [i for i, source in cells.items() if 'saved_network("recurrent-seed-1")' in source]
+    parameters = [i for i, source in cells.items() if source.startswith("SEED = ")]
+    imports = [i for i, source in cells.items() if "check_parameters(13, globals())" in source]
+    return parameters + imports + loading
+
+
+def test_chapter_13_loads_the_final_runs_network_in_the_clone_and_as_on_colab_and_goes_on_without_it(
+        monkeypatch, tmp_path, capsys):
+    cells = chapter_13_loading_cells()
+    assert len(cells) == 3
+    in_clone = run_cells(CHAPTER_13, cells)
+    assert in_clone["recorded_path"] == ROOT / "models" / "recurrent-seed-1.pt"
+    assert in_clone["recorded_net"].config.hidden == [500, 500]
+    assert in_clone["final_run"]["ledger_look"] == 53 and in_clone["final_run"]["seeds"] == [0, 1, 2]
+
+    as_on_colab(monkeypatch, tmp_path)
+    with serve(ROOT) as (url, requests):
+        monkeypatch.setenv(saved.FILES_URL_VARIABLE, url)
+        on_colab = run_cells(CHAPTER_13, cells)
+    assert sorted(requests) == ["/models/recurrent-seed-1.pt",
+                                "/results/recurrent/final-epochs-20-cooldown-seeds-0-1-2.json"]
+    assert on_colab["recorded_path"] == tmp_path / "cache" / "models" / "recurrent-seed-1.pt"
+    assert all((a == b).all() for a, b in zip(on_colab["recorded_net"].state_dict().values(),
+                                              in_clone["recorded_net"].state_dict().values()))
+
+    monkeypatch.setattr(saved, "CACHE", tmp_path / "empty")
+    monkeypatch.setenv(saved.FILES_URL_VARIABLE, "http://127.0.0.1:9")  # nothing listens on the discard port
+    capsys.readouterr()
+    offline = run_cells(CHAPTER_13, cells)
+    assert offline["recorded_net"] is None
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert said.startswith("No recorded recurrent network here: could not download models/recurrent-seed-1.pt")
+    assert run_cells(CHAPTER_13, cells, USE_RECORDED_NETWORK=False)["recorded_net"] is None
