@@ -600,6 +600,9 @@ def test_chapter_13_loads_the_final_runs_network_in_the_clone_and_as_on_colab_an
     assert in_clone["recorded_path"] == ROOT / "models" / "recurrent-seed-1.pt"
     assert in_clone["recorded_net"].config.hidden == [500, 500]
     assert in_clone["final_run"]["ledger_look"] == 53 and in_clone["final_run"]["seeds"] == [0, 1, 2]
+    own = tmp_path / "mine.pt"
+    ff_tutorial.save(ff_tutorial.RecurrentFFNetwork(hidden=[20]), own)
+    assert run_cells(CHAPTER_13, cells, RECORDED_NETWORK_PATH=str(own))["recorded_net"].config.hidden == [20]
 
     as_on_colab(monkeypatch, tmp_path)
     with serve(ROOT) as (url, requests):
