@@ -186,7 +186,8 @@ CHAPTER_PARAMETERS = {
     12: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "WIDTH": POSITIVE_INTEGER,
          "GEOMETRY": ((lambda v: isinstance(v, (list, tuple)) and len(v) == 2
                        and all(POSITIVE_INTEGER[0](w) for w in v)),
-                      "[field, stride], two positive integers such as [12, 4]")},
+                      "[field, stride], two positive integers such as [12, 4]"),
+         "USE_RECORDED_NETWORK": BOOLEAN},
     13: {"TRAIN_SIZE": VALIDATION_TRAINING_IMAGES, "EPOCHS": POSITIVE_INTEGER, "HIDDEN": POSITIVE_INTEGERS,
          "NEGATIVES": _one_of("hard", "wrong"), "NUM_EXAMPLES": POSITIVE_INTEGER, "USE_RECORDED_NETWORK": BOOLEAN},
 }

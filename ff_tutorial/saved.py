@@ -56,6 +56,11 @@ class Saved:
 # Path in the repository -> the file as committed: every file a chapter reads. Written by
 # `python -m ff_tutorial.saved --add/--replace` (tests/test_saved.py checks it against the files).
 SAVED = {
+    "models/local-10-2-seed-1.pt": Saved(
+        "4d46612d2f0ecfac2ccec1a69769c4c011c711f74b44813a4e986beadd603678", 6_409_273,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--receptive-fields 10:2 --seeds 1 --no-progress --metrics results/local-10-2-seed-1-saved.json "
+        "--save models/local-10-2.pt; then python -m ff_tutorial.saved --half models/local-10-2-seed-1.pt"),
     "models/recurrent-seed-1.pt": Saved(
         "0b5610f051453a2eacd211308035d1e58bb56d1cea84a86220c3dbd236affee1", 1_799_125,
         "python -m experiments.recurrent_small --final --seeds 1 --hidden 500,500 --epochs 20 --cooldown "
@@ -152,6 +157,16 @@ SAVED = {
     "results/gallery/seed-2.json": Saved(
         "90fb5532a4331801d5ecc439fd509dcdeceb92b2c6988a82f49235dac7cffac5", 15_464,
         "python -m experiments.gallery seed-2"),
+    "results/local-10-2-seed-1-saved.json": Saved(
+        "1ba60f33d680f89b2226b2da6352d66ffefd671df94a599f755a8920e54d9ac0", 1_857,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--receptive-fields 10:2 --seeds 1 --no-progress --metrics results/local-10-2-seed-1-saved.json "
+        "--save models/local-10-2.pt"),
+    "results/local-10-2-whole-seeds-0-1-2.json": Saved(
+        "815f0e235540922f524867f029e949ef36880cb57dc4e7fc84ed117def2265a0", 2_568,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--receptive-fields 10:2 --seeds 0,1,2 --no-progress --resume /work/ckpt-local/local-10-2-state.pt "
+        "--metrics results/local-10-2-whole-seeds-0-1-2.json --save models/local-10-2.pt"),
     "results/receptive/backprop-dense.json": Saved(
         "aba14c7682de7c63e87d57a3f5dafe6c025e0cd61ae942325ba245879b0bf051", 734,
         "python -m experiments.receptive_fields backprop-dense"),
@@ -474,14 +489,25 @@ def difference(path: str, root: Path = CHECKOUT, table: dict = SAVED) -> str | N
 def command_of(path: str, root: Path, table: dict) -> str | None:
     """What wrote `path`: a metrics file names its own command; a network, the command that saved it, as a
     metrics file in `table` records it (not one of results/earlier/, whose runs were saved over): `train
-    --save PATH`, or `experiments.recurrent_small --checkpoint PATH`."""
+    --save PATH`, `train --seeds S,... --save P` (P with -seed-S added), or `experiments.recurrent_small
+    --checkpoint PATH`."""
     if path.endswith(".json"):
         try:
             return json.loads((root / path).read_text(encoding="utf-8")).get("command")
         except (ValueError, AttributeError):
             return None
     saved_it = re.compile(rf"--(save|checkpoint) {re.escape(path)}(\s|$)")
-    return next((entry.command for entry in table.values() if saved_it.search(entry.command)), None)
+    return next((entry.command for entry in table.values()
+                 if saved_it.search(entry.command) or path in seeded_saves(entry.command)), None)
+
+
+def seeded_saves(command: str) -> list:
+    """The networks `train --seeds S,... --save P` wrote: one a seed, named as the command names them."""
+    from .cli import seeded_path  # the command line's own naming (imported here: it brings in training)
+    save, seeds = re.search(r"--save (\S+)", command), re.search(r"--seeds (\S+)", command)
+    if not (save and seeds):
+        return []
+    return [str(seeded_path(save.group(1), int(seed))) for seed in seeds.group(1).split(",")]
 
 
 def recorded(table: dict, root: Path, add=(), replace=(), command: str | None = None) -> dict:

@@ -58,6 +58,7 @@ def defaults(chapter: int) -> dict:
     (8, "RUN", "yes", "RUN must be True or False"),
     (12, "GEOMETRY", [12], "GEOMETRY must be [field, stride], two positive integers"),
     (12, "GEOMETRY", [12, 0], "GEOMETRY must be [field, stride], two positive integers"),
+    (12, "USE_RECORDED_NETWORK", "no", "USE_RECORDED_NETWORK must be True or False, got 'no'"),
     (13, "NEGATIVES", "permuted", "NEGATIVES must be 'hard' or 'wrong', got 'permuted'"),
     (13, "TRAIN_SIZE", 50_001, "TRAIN_SIZE must be an integer from 1 to 50000"),
     (13, "USE_RECORDED_NETWORK", "yes", "USE_RECORDED_NETWORK must be True or False, got 'yes'"),

@@ -84,6 +84,7 @@ def test_the_chapters_read_files_are_recorded():
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
             "results/scaled-seeds-0-1-2.json", "results/accurate-2000-60000-seeds-0-1-2.json",
+            "models/local-10-2-seed-1.pt", "results/local-10-2-whole-seeds-0-1-2.json",
             "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
             "results/unsupervised-layers.md", "results/unsupervised-readout-rate.md",
             "results/unsupervised-seeds-0-1-2.json",
@@ -151,6 +152,20 @@ def test_a_recurrent_network_is_recorded_with_the_final_run_that_kept_it(checkou
     assert saved.main(["--root", str(checkout), "--add", "models/recurrent.pt",
                        "results/recurrent/final-seed-1.json"]) == 0
     assert table_in(checkout)["models/recurrent.pt"].command == command
+
+
+def test_a_network_of_several_seeds_is_recorded_with_the_run_that_named_it_by_its_seed(checkout, capsys):
+    """`train --seeds 1,2 --save models/local.pt` writes models/local-seed-1.pt and models/local-seed-2.pt."""
+    command = "python -m ff_tutorial train --preset fast --seeds 1,2 --metrics results/local.json --save models/local.pt"
+    (checkout / "results" / "local.json").write_text(json.dumps({"command": command}))
+    for seed in (1, 2):
+        (checkout / "models" / f"local-seed-{seed}.pt").write_bytes(b"local weights %d" % seed)
+    assert saved.main(["--root", str(checkout), "--add", "results/local.json", "models/local-seed-2.pt"]) == 0
+    assert table_in(checkout)["models/local-seed-2.pt"].command == command
+    (checkout / "models" / "local-seed-3.pt").write_bytes(b"a seed it did not train")
+    with pytest.raises(SystemExit):
+        saved.main(["--root", str(checkout), "--add", "models/local-seed-3.pt"])
+    assert "cannot tell what wrote models/local-seed-3.pt" in capsys.readouterr().err
 
 
 def test_the_published_numbers_written_by_hand_may_grow(tmp_path):
@@ -578,47 +593,60 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
         run_cells(CHAPTER_8, [3, 4], RUN=True, MODEL=str(ROOT / "models" / "scaled.pt"))
 
 
-# ----- chapter 13: the final run's network of seed 1, in the clone, as on Colab, offline, or not at all -----
+# ----- chapters 12 and 13: a kept full-size network, in the clone, as on Colab, offline, or not at all -----
 
-CHAPTER_13 = "13_top_down_recurrence.ipynb"
+KEPT = {  # chapter -> its notebook, the network it loads, the final run's file it reads, what it says offline
+    12: ("12_local_receptive_fields.ipynb", "local-10-2-seed-1", "results/local-10-2-whole-seeds-0-1-2.json",
+         "No recorded local network here"),
+    13: ("13_top_down_recurrence.ipynb", "recurrent-seed-1",
+         "results/recurrent/final-epochs-20-cooldown-seeds-0-1-2.json", "No recorded recurrent network here"),
+}
 
 
-def chapter_13_loading_cells() -> list:
-    """Chapter 13's parameters, its imports and the cell that loads the recorded network."""
-    cells = code_cells(CHAPTER_13)
-    loading = [i for i, source in cells.items() if 'saved_network("recurrent-seed-1")' in source]
+def kept_network_cells(chapter: int) -> list:
+    """A chapter's parameters, its imports and the cell that loads the kept network."""
+    notebook, network = KEPT[chapter][:2]
+    cells = code_cells(notebook)
+    loading = [i for i, source in cells.items() if f'saved_network("{network}")' in source]
     parameters = [i for i, source in cells.items() if source.startswith("SEED = ")]
-    imports = [i for i, source in cells.items() if "check_parameters(13, globals())" in source]
+    imports = [i for i, source in cells.items() if f"check_parameters({chapter}, globals())" in source]
     return parameters + imports + loading
 
 
-def test_chapter_13_loads_the_final_runs_network_in_the_clone_and_as_on_colab_and_goes_on_without_it(
-        monkeypatch, tmp_path, capsys):
-    cells = chapter_13_loading_cells()
+@pytest.mark.parametrize("chapter", sorted(KEPT))
+def test_a_chapter_loads_its_kept_network_in_the_clone_and_as_on_colab_and_goes_on_without_it(
+        chapter, monkeypatch, tmp_path, capsys):
+    notebook, network, final_file, offline_says = KEPT[chapter]
+    cells = kept_network_cells(chapter)
     assert len(cells) == 3
-    in_clone = run_cells(CHAPTER_13, cells)
-    assert in_clone["recorded_path"] == ROOT / "models" / "recurrent-seed-1.pt"
-    assert in_clone["recorded_net"].config.hidden == [500, 500]
-    assert in_clone["final_run"]["ledger_look"] == 53 and in_clone["final_run"]["seeds"] == [0, 1, 2]
+    in_clone = run_cells(notebook, cells)
+    assert in_clone["recorded_path"] == ROOT / "models" / f"{network}.pt"
+    final_run = in_clone["final_run"]
+    assert final_run == json.loads((ROOT / final_file).read_text()) and final_run["seeds"] == [0, 1, 2]
+    if chapter == 12:
+        assert in_clone["recorded_net"].config.receptive_fields == [[10, 2]] and final_run["test_look"] == 48
+        own_net = ff_tutorial.FFNetwork([784, 20])
+    else:
+        assert in_clone["recorded_net"].config.hidden == [500, 500] and final_run["ledger_look"] == 53
+        own_net = ff_tutorial.RecurrentFFNetwork(hidden=[20])
     own = tmp_path / "mine.pt"
-    ff_tutorial.save(ff_tutorial.RecurrentFFNetwork(hidden=[20]), own)
-    assert run_cells(CHAPTER_13, cells, RECORDED_NETWORK_PATH=str(own))["recorded_net"].config.hidden == [20]
+    ff_tutorial.save(own_net, own)
+    assert run_cells(notebook, cells, RECORDED_NETWORK_PATH=str(own))["recorded_net"].config == own_net.config
 
     as_on_colab(monkeypatch, tmp_path)
     with serve(ROOT) as (url, requests):
         monkeypatch.setenv(saved.FILES_URL_VARIABLE, url)
-        on_colab = run_cells(CHAPTER_13, cells)
-    assert sorted(requests) == ["/models/recurrent-seed-1.pt",
-                                "/results/recurrent/final-epochs-20-cooldown-seeds-0-1-2.json"]
-    assert on_colab["recorded_path"] == tmp_path / "cache" / "models" / "recurrent-seed-1.pt"
+        on_colab = run_cells(notebook, cells)
+    assert sorted(requests) == [f"/models/{network}.pt", f"/{final_file}"]
+    assert on_colab["recorded_path"] == tmp_path / "cache" / "models" / f"{network}.pt"
     assert all((a == b).all() for a, b in zip(on_colab["recorded_net"].state_dict().values(),
                                               in_clone["recorded_net"].state_dict().values()))
 
     monkeypatch.setattr(saved, "CACHE", tmp_path / "empty")
     monkeypatch.setenv(saved.FILES_URL_VARIABLE, "http://127.0.0.1:9")  # nothing listens on the discard port
     capsys.readouterr()
-    offline = run_cells(CHAPTER_13, cells)
+    offline = run_cells(notebook, cells)
     assert offline["recorded_net"] is None
     said = capsys.readouterr().out.splitlines()[-1]
-    assert said.startswith("No recorded recurrent network here: could not download models/recurrent-seed-1.pt")
-    assert run_cells(CHAPTER_13, cells, USE_RECORDED_NETWORK=False)["recorded_net"] is None
+    assert said.startswith(f"{offline_says}: could not download models/{network}.pt")
+    assert run_cells(notebook, cells, USE_RECORDED_NETWORK=False)["recorded_net"] is None
