@@ -19,10 +19,13 @@ maintainer has, one chapter at a time.
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -116,6 +119,31 @@ def compare_outputs(self, test, ref, skip_compare=None):
         self.comparison_traceback = []
         return True
     return False
+
+
+@functools.lru_cache(maxsize=None)
+def stored_run_seconds(path: Path) -> float:
+    """How long a chapter's stored run spent in its cells, from the times Jupyter kept in each cell's
+    metadata (0 for a cell without them)."""
+    seconds = 0.0
+    for cell in json.loads(Path(path).read_text(encoding="utf-8"))["cells"]:
+        times = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in times and "shell.execute_reply" in times:
+            began, ended = (datetime.fromisoformat(times[key].replace("Z", "+00:00"))
+                            for key in ("iopub.execute_input", "shell.execute_reply"))
+            seconds += (ended - began).total_seconds()
+    return seconds
+
+
+def longest_first(items: list) -> None:
+    """Sort collected tests in place: the chapters in order of their stored run's time, longest first,
+    each chapter's cells in order; anything that is not a chapter keeps its place after them.
+
+    `run.sh test` runs the chapters in two processes (pytest-xdist, a chapter to a process, in this
+    order: --no-loadscope-reorder); started last, a long chapter would run on alone while the other
+    process sat idle.
+    """
+    items.sort(key=lambda item: -stored_run_seconds(item.path) if item.path.suffix == ".ipynb" else 0.0)
 
 
 def store(path: Path) -> None:

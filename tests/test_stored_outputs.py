@@ -103,6 +103,39 @@ def test_storing_a_chapter_runs_it_and_stamps_this_kind(tmp_path):
     stored = nbformat.read(path, as_version=4)
     assert stored.cells[0].outputs[0]["text"] == "42\n"
     assert stored_outputs.stamp_of(stored) == stored_outputs.this_kind()
+    assert stored_outputs.stored_run_seconds(path) > 0  # Jupyter kept the cell's times
+
+
+def timed_chapter(path: Path, *seconds: float) -> Path:
+    """A chapter whose stored run spent `seconds` in its cells, and has one cell that never ran."""
+    cells = [nbformat.v4.new_code_cell("pass", metadata={"execution": {
+        "iopub.execute_input": "2026-12-03T10:00:00.000000Z",
+        "shell.execute_reply": f"2026-12-03T10:00:{s:09.6f}Z"}}) for s in seconds]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells + [nbformat.v4.new_code_cell("pass")]), path)
+    return path
+
+
+def test_a_chapters_stored_run_time_is_the_time_its_cells_took(tmp_path):
+    assert stored_outputs.stored_run_seconds(timed_chapter(tmp_path / "a.ipynb", 1.5, 2.25)) == 3.75
+    assert stored_outputs.stored_run_seconds(timed_chapter(tmp_path / "b.ipynb")) == 0.0
+
+
+class Item:
+    """What the ordering reads of a collected test: its file; `name` says which it is."""
+
+    def __init__(self, path: Path, cell: int):
+        self.path, self.name = path, (path.name, cell)
+
+
+def test_the_chapters_run_longest_first_each_with_its_cells_in_order(tmp_path):
+    """So that two processes finish together: the order the top conftest.py gives nbval's items."""
+    times = {"01_short.ipynb": 1.0, "02_long.ipynb": 5.0, "03_middle.ipynb": 3.0}
+    paths = {name: timed_chapter(tmp_path / name, seconds) for name, seconds in times.items()}
+    items = [Item(paths[name], cell) for name in sorted(times) for cell in (0, 1)] + [Item(ROOT / "conftest.py", 0)]
+    stored_outputs.longest_first(items)
+    assert [i.name for i in items] == [("02_long.ipynb", 0), ("02_long.ipynb", 1), ("03_middle.ipynb", 0),
+                                       ("03_middle.ipynb", 1), ("01_short.ipynb", 0), ("01_short.ipynb", 1),
+                                       ("conftest.py", 0)]
 
 
 def test_an_image_must_match_exactly_on_any_cpu(monkeypatch):
