@@ -20,7 +20,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 PATH = Path(__file__).resolve().parent.parent / "results" / "denormals-cpu.json"
@@ -74,11 +73,9 @@ def main(argv=None) -> int:
     if args.worker:
         print(json.dumps(worker(args.worker, args.images, args.epochs)))
         return 0
-    from ff_tutorial.outputs import OutputError, write_atomically
-    from ff_tutorial.runtime import machine
+    from ff_tutorial.outputs import OutputError
 
-    from .files import one_file_to_make
-    import torch
+    from .files import one_file_to_make, write_record
 
     try:
         if not one_file_to_make(args.path, args.force):
@@ -106,10 +103,8 @@ def main(argv=None) -> int:
     record = {"command": " ".join(["python -m experiments.denormals", *given]),
               "recipe": "accurate, receptive fields 10:2, jitter 1, one network, no read-out",
               "images": args.images, "epochs": args.epochs, "runs": runs, "kept_over_flushed": ratio,
-              "same_weights": same, "machine": machine(torch.device("cpu")), "torch": torch.__version__,
-              "date": time.strftime("%Y-%m-%d")}
-    write_atomically(args.path, (json.dumps(record, indent=1) + "\n").encode())
-    print(f"-> {args.path}")
+              "same_weights": same}
+    write_record(args.path, record)
     return 0
 
 

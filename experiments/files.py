@@ -9,9 +9,14 @@ training.
 from __future__ import annotations
 
 import argparse
+import json
+import time
 from pathlib import Path
 
-from ff_tutorial.outputs import check_writable
+import torch
+
+from ff_tutorial.outputs import check_writable, write_atomically
+from ff_tutorial.runtime import machine
 
 
 def files_to_make(prog: str, description: str, runs, folder: Path, what: str, argv=None) -> dict[str, Path]:
@@ -51,3 +56,12 @@ def one_file_to_make(path: Path, force: bool) -> bool:
         return False
     check_writable(path, "results file")
     return True
+
+
+def write_record(path: Path, record: dict) -> None:
+    """Write an experiment's one record as JSON, with the machine, torch's version and the date after
+    what it measured; whole or not at all (`write_atomically`). Says where it went."""
+    record = {**record, "machine": machine(torch.device("cpu")), "torch": torch.__version__,
+              "date": time.strftime("%Y-%m-%d")}
+    write_atomically(path, (json.dumps(record, indent=1) + "\n").encode())
+    print(f"-> {path}")

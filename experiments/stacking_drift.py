@@ -18,19 +18,14 @@ unless --force).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import time
 from pathlib import Path
 
-import torch
-
 from ff_tutorial import load_mnist, seed_everything
-from ff_tutorial.outputs import OutputError, write_atomically
+from ff_tutorial.outputs import OutputError
 from ff_tutorial.recipes import PRESETS, train
-from ff_tutorial.runtime import machine
 
-from .files import one_file_to_make
+from .files import one_file_to_make, write_record
 
 PATH = Path(__file__).resolve().parent.parent / "results" / "stacking-drift.json"
 STEPS = (5, 10, 15, 20, 50, 100, 200)
@@ -69,10 +64,8 @@ def main(argv=None) -> int:
     fresh = PRESETS["accurate"].build()
     record = {"command": "python -m experiments.stacking_drift", "preset": "accurate", "batch_size": 50,
               "rows": rows, "weight_std_at_start": [layer.linear.weight.std().item() for layer in fresh.layers],
-              "learning_rate": PRESETS["accurate"].lr, "machine": machine(torch.device("cpu")),
-              "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
-    write_atomically(args.path, (json.dumps(record, indent=1) + "\n").encode())
-    print(f"-> {args.path}")
+              "learning_rate": PRESETS["accurate"].lr}
+    write_record(args.path, record)
     return 0
 
 

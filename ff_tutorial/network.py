@@ -183,6 +183,23 @@ class FFNetwork(nn.Module):
                 alive[k] |= (h > 0).any()
         return [k for k, is_alive in enumerate(alive.tolist()) if not is_alive]
 
+    @torch.no_grad()
+    def silent_units(self, x: torch.Tensor, y) -> list:
+        """Per layer, which units give 0 for every image of x, each with its label in y (a bool mask).
+
+        A ReLU unit at 0 gets no gradient, so a unit silent on the training images stays silent: it
+        costs its share of every product and adds nothing (peer normalization pulls such units back).
+        """
+        check_data(x, y)
+        y = check_labels(y, len(x), device=self.device)
+        active = [torch.zeros(width, dtype=torch.bool, device=self.device) for width in self.config.dims[1:]]
+        for images, labels in zip(x.to(self.device).split(CHUNK), y.split(CHUNK)):
+            h = self.embed(images, labels)
+            for k, layer in enumerate(self.layers):
+                h = layer(h)
+                active[k] |= (h > 0).any(dim=0)
+        return [~a for a in active]
+
     # ----- one-pass prediction: a softmax read-out (trained by `readout.train_readout`) -----
 
     @torch.no_grad()

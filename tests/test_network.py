@@ -358,3 +358,21 @@ def test_the_error_rate_is_the_fraction_of_wrong_labels():
 def test_the_error_is_measured_every_so_many_epochs_and_after_the_last(every, epochs, due):
     from ff_tutorial.history import is_due
     assert [e for e in range(epochs) if is_due(e, epochs, every)] == due
+
+
+def test_silent_units_are_those_that_answer_no_image_with_its_label(monkeypatch):
+    monkeypatch.setattr(network, "CHUNK", 64)  # several chunks: a unit active in any of them is not silent
+    torch.manual_seed(0)
+    net = FFNetwork([784, 30, 20])
+    with torch.no_grad():
+        for layer, units in zip(net.layers, ([2, 5], [0, 7, 19])):
+            layer.linear.weight[units] = 0.0
+            layer.linear.bias[units] = -1.0  # below zero for every input: silent
+    x, y = data()
+    by_hand = [~(h > 0).any(dim=0) for h in hand_forward(net, net.embed(x, y))]
+    silent = net.silent_units(x, y)
+    assert [s.tolist() for s in silent] == [s.tolist() for s in by_hand]
+    assert set(torch.nonzero(silent[0]).flatten().tolist()) >= {2, 5}
+    assert set(torch.nonzero(silent[1]).flatten().tolist()) >= {0, 7, 19}
+    with pytest.raises(ValueError):
+        net.silent_units(x, y[:10])  # a label for every image
