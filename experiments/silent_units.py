@@ -2,9 +2,10 @@
 the first 20,000 training images, each shown with its own label (`FFNetwork.silent_units`).
 
 `python -m experiments.silent_units NETWORK ... --path results/NAME.json` counts them for each saved
-network and writes them, with the network's recipe and seed, to one file (kept if it exists, unless
---force). Only training images are used: no test or validation image is looked at. Chapter 12 counts
-its kept network's silent units the same way (section 7) and sets these counts beside them.
+network and writes them, with its layers' widths, receptive fields and peer normalization, to one
+file (kept if it exists, unless --force). Only training images are used: no test or validation
+image is looked at. Chapter 12 counts its kept network's silent units the same way (section 7) and
+sets the counts of a network trained with peer normalization beside them.
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ class FFNetwork(nn.Module):
         """Per layer, which units give 0 for every image of x, each with its label in y (a bool mask).
 
         A ReLU unit at 0 gets no gradient, so a unit silent on the training images stays silent: it
-        costs its share of every product and adds nothing (peer normalization pulls such units back).
+        costs its share of every product and adds nothing (peer normalization brings some of them back).
         """
         check_data(x, y)
         y = check_labels(y, len(x), device=self.device)
