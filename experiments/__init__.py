@@ -21,10 +21,12 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   trained alone, into results/stacking-drift.json;
 - `denormals`: what numbers below float32's normal range cost a CPU training run, kept and
   flushed to zero, and whether flushing changes the weights, into results/denormals-cpu.json;
-- `silent_units`: how many units of saved networks answer no training image, per layer.
+- `silent_units`: how many units of saved networks answer no training image, per layer;
+- `scoring_layers`: which layers' goodness should vote in ten-pass prediction, measured on networks
+  trained on the validation split's training part.
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
-`receptive_fields` and `denormals` measure on the validation split, `stacking_drift` measures weights only,
+`receptive_fields`, `denormals` and `scoring_layers` measure on the validation split, `stacking_drift` measures weights only,
 `silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final` and `backprop_same_shape`
 look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.

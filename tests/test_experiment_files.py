@@ -2,9 +2,11 @@
 
 import json
 
+import pytest
 import torch
 
-from experiments import backprop_same_shape, denormals, silent_units, stacking_drift
+import ff_tutorial
+from experiments import backprop_same_shape, denormals, scoring_layers, silent_units, stacking_drift
 from ff_tutorial import FFNetwork, save
 
 
@@ -18,8 +20,9 @@ def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(denormals.subprocess, "run", measuring)
     monkeypatch.setattr(backprop_same_shape, "load_mnist", measuring)
     monkeypatch.setattr(silent_units, "load_mnist", measuring)
+    monkeypatch.setattr(scoring_layers, "load_mnist", measuring)
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
-                                 (silent_units, ["network.pt"])):
+                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"])):
         assert experiment.main(networks + ["--path", str(record)]) == 0
         assert "exists, kept" in capsys.readouterr().out and record.read_text() == "{}"
 
@@ -27,7 +30,7 @@ def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatc
 def test_a_path_that_cannot_be_written_is_refused_before_measuring(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
-                                 (silent_units, ["network.pt"])):
+                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"])):
         assert experiment.main(networks + ["--path", str(tmp_path / "file" / "record.json")]) == 2
         assert "is a file, not a folder" in capsys.readouterr().err
 
@@ -50,3 +53,48 @@ def test_silent_units_records_each_networks_count_of_units_that_answer_no_traini
     assert row["silent"] == [int(s.sum()) for s in net.silent_units(x, y)] and row["silent"][0] >= 2
     assert row["dims"] == [784, 30, 20] and row["peer_norm"] == 0.03
     assert silent_units.main([str(tmp_path / "missing.pt"), "--path", str(tmp_path / "other.json")]) == 2
+
+
+def test_scoring_layers_measures_each_network_on_validation_with_the_goodness_summed_from_each_layer_up(
+        tmp_path, monkeypatch, mnist):
+    monkeypatch.setattr(scoring_layers, "load_mnist", lambda: mnist)
+    paths = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        net = FFNetwork([784, 40, 30, 20])
+        paths.append(tmp_path / f"net-{seed}.pt")
+        save(net, paths[-1])
+    record = tmp_path / "scoring.json"
+    assert scoring_layers.main([*map(str, paths), "--path", str(record)]) == 0
+    written = json.loads(record.read_text())
+    x, y = mnist.x_train[-10_000:], mnist.y_train[-10_000:]  # the validation split: the last 10,000
+    by_hand = []
+    for path, row in zip(paths, written["networks"]):
+        net = ff_tutorial.load(path)
+        per_layer = torch.zeros(3, len(x), 10)  # goodness of each layer, for each image and label
+        with torch.no_grad():
+            for label in range(10):
+                h = net.embed(x, label)
+                for k, layer in enumerate(net.layers):
+                    h = layer(h)
+                    per_layer[k, :, label] = h.pow(2).mean(dim=1)
+        errors = [(per_layer[first:].sum(dim=0).argmax(dim=1) != y).float().mean().item() for first in range(3)]
+        assert [row[f"from_layer_{k}_error"] for k in range(3)] == pytest.approx(errors, abs=2e-4)
+        by_hand.append(errors)
+    assert written["from_layer_1_error"] == pytest.approx((by_hand[0][1] + by_hand[1][1]) / 2, abs=2e-4)
+    assert "validation" in written["images"] and "from_layer_2_error_std" in written
+
+
+def test_scoring_layers_refuses_networks_without_goodness_per_label_before_measuring(tmp_path, capsys, monkeypatch):
+    def measuring(*args, **kwargs):
+        raise AssertionError("measured although a network could not be scored")
+
+    monkeypatch.setattr(scoring_layers, "load_mnist", measuring)
+    save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "unsupervised.pt")
+    save(FFNetwork([784, 20, 20, 20]), tmp_path / "three.pt")
+    save(FFNetwork([784, 20, 20]), tmp_path / "two.pt")
+    for networks, says in ((["unsupervised.pt"], "no goodness per label"),
+                           (["three.pt", "two.pt"], "different numbers of layers")):
+        assert scoring_layers.main([str(tmp_path / n) for n in networks]
+                                   + ["--path", str(tmp_path / "record.json")]) == 2
+        assert says in capsys.readouterr().err and not (tmp_path / "record.json").exists()
