@@ -4,12 +4,13 @@ The package sums the goodness of every layer (`score_from=0`); the paper sums it
 but the first (`score_from=1`). The choice changes no weight, only how a trained network answers,
 so it is measured on networks already trained:
 
-`python -m experiments.scoring_layers NETWORK ... --path results/validation/NAME.json` measures
+`python -m experiments.scoring_layers NETWORK ... --path results/validation/scoring/NAME.json` measures
 each saved network's validation error (the last 10,000 training images) with the goodness summed
 from each layer up, and writes them, with each rule's mean and standard deviation over the networks
 (one per seed), to one file (kept if it exists, unless --force). Give it networks trained with
 `train --validation`: a network trained on all 60,000 images has seen the validation images. No
-test image is looked at.
+test image is looked at. (Not in results/validation/ itself: `experiments.table` reads every file
+there as a training run.)
 """
 
 from __future__ import annotations
