@@ -63,14 +63,16 @@ def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_pars
     out = tmp_path / "gpu-session"
     steps = gpu_session.steps(out)
     trains = [command[3:] for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
-    assert len(trains) == 5
+    assert len(trains) == 6
     for args in trains:
         parsed = build_parser().parse_args(args)
         assert parsed.device == "cuda" and Path(parsed.metrics).parent == out
         assert parsed.validation  # timing a recipe on a new machine is no look at the test set
     assert any(build_parser().parse_args(args).seeds == list(range(8)) for args in trains)
-    benchmark = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
-    assert benchmark[benchmark.index("--out") + 1] == str(out)
+    paper = [build_parser().parse_args(args) for args in trains if "784,2000,2000,2000,2000" in args]
+    assert len(paper) == 1 and paper[0].epochs == 60 and len(paper[0].seeds) == 5  # the paper's size and epochs
+    benchmarks = [command for _, command in steps if command[1:3] == ["-m", "benchmarks"]]
+    assert [Path(b[b.index("--out") + 1]).is_relative_to(out) for b in benchmarks] == [True, True]
     recurrent = next(command for _, command in steps if command[1:3] == ["-m", "experiments.recurrent_small"])
     parsed = recurrent_small.build_parser().parse_args(recurrent[3:])
     assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
