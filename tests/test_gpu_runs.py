@@ -1,12 +1,17 @@
 """The GPU repeats of the recorded runs use the recorded commands, changed only in device and output."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from experiments import gpu_runs
 from experiments.table import RESULTS
+
+ROOT = RESULTS.parent
 
 
 def test_the_command_keeps_every_setting_and_changes_device_metrics_and_checkpoint():
@@ -77,3 +82,23 @@ def test_the_gpu_session_writes_only_to_its_own_new_folder_and_its_commands_pars
     parsed = recurrent_small.build_parser().parse_args(recurrent[3:])
     assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
     assert parsed.hidden == "2000,2000"  # the paper's size, whose time an epoch sizes the 60-epoch run
+
+
+@pytest.mark.slow
+def test_the_engine_tests_run_without_the_notebook_tools():
+    """The GPU image has torch and pytest but not nbval or nbformat: the session's first step, the
+    engine's tests, must not need them (only the chapters' tests do)."""
+    hide = ("import sys\n"
+            "class Missing:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('nbval', 'nbformat'):\n"
+            "            raise ImportError(f'No module named {name!r}')\n"
+            "sys.meta_path.insert(0, Missing())\n"
+            "import pytest\n")
+    test = "tests/test_engine.py::test_host_reads_do_not_grow_with_the_number_of_steps"
+    # no plugin loaded from what is installed here, as where nbval is not installed
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    done = subprocess.run([sys.executable, "-c", hide + f"sys.exit(pytest.main(['-q', '{test}']))"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
