@@ -60,18 +60,15 @@ def steps(out: Path) -> list:
     ]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_session", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budget", type=float, default=480.0, help="seconds for all the steps (default 480)")
-    parser.add_argument("--out", type=Path, help="folder for the results (default: results/gpu-session-DATE)")
-    args = parser.parse_args(argv)
-    out = args.out or ROOT / "results" / f"gpu-session-{datetime.datetime.now():%Y-%m-%d-%H%M}"
+def run_steps(steps: list, out: Path, budget: float) -> int:
+    """Run each (name, command) in turn, its output to out/log.txt, within `budget` seconds in all:
+    a step still running when it is spent is interrupted and no later step starts. Returns 1 if any
+    step failed, was interrupted or did not start."""
     out.mkdir(parents=True, exist_ok=True)
     start, failed = time.perf_counter(), 0
     with open(out / "log.txt", "w") as log:
-        for name, command in steps(out):
-            left = args.budget - (time.perf_counter() - start)
+        for name, command in steps:
+            left = budget - (time.perf_counter() - start)
             if left <= 0:
                 print(f"{name}: not started, the budget is spent")
                 failed += 1
@@ -86,6 +83,16 @@ def main(argv=None) -> int:
             failed += bool(code or interrupted)
     print(f"wrote {out} (log.txt has every step's output)")
     return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_session", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=float, default=480.0, help="seconds for all the steps (default 480)")
+    parser.add_argument("--out", type=Path, help="folder for the results (default: results/gpu-session-DATE)")
+    args = parser.parse_args(argv)
+    out = args.out or ROOT / "results" / f"gpu-session-{datetime.datetime.now():%Y-%m-%d-%H%M}"
+    return run_steps(steps(out), out, args.budget)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `table`: writes the results tables (results/table.md, results/validation-table.md) from the
   metrics files of the recorded runs;
 - `gpu_runs`: repeats the recorded runs on a CUDA GPU, into results/gpu/;
+- `gpu_validation`: the validation runs at the paper's sizes that need a GPU, in one command, into
+  results/gpu-validation-DATE/;
 - `seeds`: runs of one recipe made one seed at a time, written as one file with their mean ±
   standard deviation (as `python -m ff_tutorial train --seeds` writes it);
 - `readout_rate`: the read-out's learning rate and epochs, chosen on a network's final layers;
@@ -26,7 +28,7 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   trained on the validation split's training part.
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
-`receptive_fields`, `denormals` and `scoring_layers` measure on the validation split, `stacking_drift` measures weights only,
+`receptive_fields`, `denormals`, `scoring_layers` and `gpu_validation` measure on the validation split, `stacking_drift` measures weights only,
 `silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final` and `backprop_same_shape`
 look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.

@@ -102,3 +102,21 @@ def test_the_engine_tests_run_without_the_notebook_tools():
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_path):
+    from experiments import gpu_validation
+    from ff_tutorial.cli import build_parser
+
+    out = tmp_path / "gpu-validation"
+    steps = gpu_validation.steps(out)
+    assert steps[0][1][-1] == "tests/test_engine.py"
+    trains = [build_parser().parse_args(command[3:]) for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
+    assert len(trains) == 2
+    for parsed in trains:
+        assert parsed.device == "cuda" and parsed.validation and Path(parsed.metrics).parent == out
+        assert len(parsed.seeds) >= 3  # error bars
+    unsupervised, supervised = trains
+    assert unsupervised.preset == "unsupervised" and unsupervised.jitter == 0  # permutation-invariant
+    assert unsupervised.dims == (784, 2000, 2000, 2000, 2000) and unsupervised.epochs == 100  # the paper's
+    assert supervised.dims == (784, 2000, 2000, 2000) and supervised.epochs == 60
