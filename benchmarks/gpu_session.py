@@ -85,14 +85,18 @@ def run_steps(steps: list, out: Path, budget: float) -> int:
     return 1 if failed else 0
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.gpu_session", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budget", type=float, default=480.0, help="seconds for all the steps (default 480)")
-    parser.add_argument("--out", type=Path, help="folder for the results (default: results/gpu-session-DATE)")
+def command_line(argv, prog: str, doc: str, steps_of, budget: float, folder: str) -> int:
+    """Parse --budget and --out for a plan of GPU steps and run them into results/FOLDER-DATE/."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=float, default=budget, help=f"seconds for all the steps (default {budget:g})")
+    parser.add_argument("--out", type=Path, help=f"folder for the results (default: results/{folder}-DATE)")
     args = parser.parse_args(argv)
-    out = args.out or ROOT / "results" / f"gpu-session-{datetime.datetime.now():%Y-%m-%d-%H%M}"
-    return run_steps(steps(out), out, args.budget)
+    out = args.out or ROOT / "results" / f"{folder}-{datetime.datetime.now():%Y-%m-%d-%H%M}"
+    return run_steps(steps_of(out), out, args.budget)
+
+
+def main(argv=None) -> int:
+    return command_line(argv, "python -m benchmarks.gpu_session", __doc__, steps, 480.0, "gpu-session")
 
 
 if __name__ == "__main__":

@@ -20,14 +20,10 @@ results/gpu-validation-DATE/ (nothing recorded is overwritten), and each step ge
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import sys
 from pathlib import Path
 
-from benchmarks.gpu_session import run_steps
-
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.gpu_session import command_line
 
 
 def steps(out: Path) -> list:
@@ -44,13 +40,7 @@ def steps(out: Path) -> list:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m experiments.gpu_validation", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budget", type=float, default=540.0, help="seconds for all the steps (default 540)")
-    parser.add_argument("--out", type=Path, help="folder for the results (default: results/gpu-validation-DATE)")
-    args = parser.parse_args(argv)
-    out = args.out or ROOT / "results" / f"gpu-validation-{datetime.datetime.now():%Y-%m-%d-%H%M}"
-    return run_steps(steps(out), out, args.budget)
+    return command_line(argv, "python -m experiments.gpu_validation", __doc__, steps, 540.0, "gpu-validation")
 
 
 if __name__ == "__main__":
