@@ -11,7 +11,7 @@ import pytest
 from experiments import gpu_runs
 from experiments.table import RESULTS
 
-ROOT = RESULTS.parent
+from conftest import ROOT
 
 
 def test_the_command_keeps_every_setting_and_changes_device_metrics_and_checkpoint():
