@@ -35,12 +35,16 @@ from pathlib import Path
 from experiments.gpu_runs import run
 
 ROOT = Path(__file__).resolve().parent.parent
+# Shared by every plan of GPU steps (this one and experiments.gpu_validation): a training run on the
+# validation split, on CUDA, and the engine's tests.
+TRAIN_ON_CUDA = [sys.executable, "-m", "ff_tutorial", "train", "--validation", "--device", "cuda", "--no-progress"]
+ENGINE_TESTS = ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"])
 
 
 def steps(out: Path) -> list:
-    train = [sys.executable, "-m", "ff_tutorial", "train", "--validation", "--device", "cuda", "--no-progress"]
+    train = TRAIN_ON_CUDA
     return [
-        ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"]),
+        ENGINE_TESTS,
         ("engine section", [sys.executable, "-m", "benchmarks", "--only", "engine", "--device", "cuda",
                             "--out", str(out)]),
         ("accurate", train + ["--preset", "accurate", "--metrics", str(out / "accurate.json")]),

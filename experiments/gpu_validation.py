@@ -23,13 +23,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from benchmarks.gpu_session import command_line
+from benchmarks.gpu_session import ENGINE_TESTS, TRAIN_ON_CUDA, command_line
 
 
 def steps(out: Path) -> list:
-    train = [sys.executable, "-m", "ff_tutorial", "train", "--validation", "--device", "cuda", "--no-progress"]
+    train = TRAIN_ON_CUDA
     return [
-        ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"]),
+        ENGINE_TESTS,
         ("unsupervised, 4 x 2000, 100 epochs, 3 seeds", train + [
             "--preset", "unsupervised", "--jitter", "0", "--dims", "784,2000,2000,2000,2000", "--epochs", "100",
             "--seeds", "0,1,2", "--metrics", str(out / "unsupervised-pi-4x2000-100-epochs-seeds-0-1-2.json")]),
