@@ -198,8 +198,25 @@ def engine_table(e):
     return title, headers, rows, notes
 
 
+def recurrent_table(r):
+    title = "The recurrent network (chapter 13): the step written to be read against the engine"
+    headers = ["hidden", "seeds", "taken by", "step", "scoring an image", "epoch", "speed per network"]
+    how = {"former": "train_step, scores", "engine": "the engine, eager", "captured": "the engine, captured"}
+    rows = [[f"2 x {x['width']:,}", str(x["seeds"]), how[x["how"]], f"{1e3 * x['step_seconds']:.1f} ms",
+             f"{1e6 * x['score_seconds_per_image']:.0f} µs", seconds(x["epoch_seconds"]),
+             f"{x['speed_per_network']:.2f}x"] for x in r["rows"]]
+    notes = [f"A step: {r['batch_size']} images with their labels and with wrong ones, 8 iterations, the update "
+             f"(the best of the timed runs). Scoring: each image with each label, to the last scoring iteration. "
+             f"An epoch, put together from them: {r['epoch_images'] // r['batch_size']} steps, scoring the "
+             f"{r['epoch_images']:,} training images (the hard negatives) and the {r['held_out_images']:,} "
+             f"held-out ones (the error after each epoch). 'Speed per network': the first row of the width's "
+             f"time per network over this row's."]
+    return title, headers, rows, notes
+
+
 TABLES = {"side_by_side": side_by_side_table, "flops": flops_table, "time_to_accuracy": time_to_accuracy_table,
-          "prediction": prediction_table, "growth": growth_table, "gpu": gpu_table, "engine": engine_table}
+          "prediction": prediction_table, "growth": growth_table, "gpu": gpu_table, "engine": engine_table,
+          "recurrent": recurrent_table}
 
 
 def machine_line(result: dict) -> str:

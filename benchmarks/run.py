@@ -17,7 +17,7 @@ from ff_tutorial import load_mnist, pick_device
 from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recipes import PRESETS
 
-from . import engine, flops, growth, gpu, prediction, report, side_by_side, time_to_accuracy
+from . import engine, flops, growth, gpu, prediction, recurrent, report, side_by_side, time_to_accuracy
 from .machine import device_kind, facts
 
 
@@ -48,6 +48,10 @@ class Sizes:
     engine_epochs: int = 1
     engine_seeds: int | None = None  # None: 5 on a CPU, 8 on a GPU
     engine_steps: int = 200  # steps of the accurate preset timed for its share of the peak
+    recurrent_widths: tuple = (500, 2_000)  # two hidden layers of each
+    recurrent_seeds: int = 3
+    recurrent_steps: int = 20
+    recurrent_score_images: int = 1_000
 
 
 FULL = Sizes()
@@ -56,9 +60,10 @@ QUICK = Sizes(images=1_000, epochs=1, repeats=2, width=32, peak_repeats=1, tta_i
               readout_images=500, growth_images=(125, 250, 500), growth_widths=(16, 32, 64),
               growth_depths=(1, 2, 3), growth_base_images=250, growth_epochs=1,
               gpu_batch_sizes=(PRESETS["fast"].batch_size, 1_000), gpu_images=1_000, isolated=False,
-              engine_images=500, engine_seeds=2, engine_steps=3)
+              engine_images=500, engine_seeds=2, engine_steps=3, recurrent_widths=(16,), recurrent_seeds=2,
+              recurrent_steps=2, recurrent_score_images=50)
 
-SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth", "gpu", "engine")
+SECTIONS = ("side_by_side", "flops", "time_to_accuracy", "prediction", "growth", "gpu", "engine", "recurrent")
 NEEDS = {"flops": "side_by_side", "time_to_accuracy": "side_by_side"}  # they use its measurements
 
 
@@ -141,6 +146,8 @@ def main(argv=None) -> int:
             "engine": lambda: engine.run(validation, device, s.engine_images, s.engine_epochs, s.engine_seeds,
                                          s.engine_steps, s.peak_repeats,
                                          None if s.width is None else [784, s.width, s.width, s.width]),
+            "recurrent": lambda: recurrent.run(validation, device, s.recurrent_widths, s.recurrent_seeds,
+                                               s.recurrent_steps, s.recurrent_score_images, s.peak_repeats),
         }
         for name in args.sections:
             if name == "gpu" and device.type != "cuda":

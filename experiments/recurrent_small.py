@@ -6,7 +6,10 @@ for a few epochs, prints the validation error (the last 10,000 training images, 
 `--validation-size` of them) after each epoch and the time; then, once trained, the validation
 error when each single step predicts and when a few windows of steps do (the paper's is 3-5).
 It writes the numbers, the command and the machine to a new JSON file in results/recurrent/ (or
-`--out DIR`; an existing file is never overwritten). No test image is looked at.
+`--out DIR`; an existing file is never overwritten). No test image is looked at. With `--seeds`,
+one network per seed, each written to its own file, NAME-seed-N.json; with `--together` they are
+trained side by side in one engine (on a GPU, several networks for little more than the time of
+one; on a 2-core CPU, about the time of training them one after the other).
 
 With `--final`, the recipe chosen on validation is trained on all 60,000 training images, once for
 each of `--seeds`, and only then measured on the test set, once, with the network's own read-out
@@ -34,6 +37,7 @@ from ff_tutorial.layer import LOSSES
 from ff_tutorial.ledger import fingerprint, record_test_look
 from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.recurrent import RECURRENT_NEGATIVES, window_error
+from ff_tutorial.recurrent_training import RECURRENT_PRECISIONS
 from ff_tutorial.resume import data_fingerprint
 from ff_tutorial.runtime import machine
 
@@ -65,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--final", action="store_true",
                         help="train on all 60,000 training images and measure on the test set, once (a recorded look)")
     parser.add_argument("--seeds", type=parse_seeds, metavar="S,S,...",
-                        help="with --final: one network per seed, measured together as one look")
+                        help="one network per seed (with --final, measured together as one look)")
+    parser.add_argument("--together", action="store_true",
+                        help="with --seeds: train the networks side by side in one engine, not one after another")
+    parser.add_argument("--precision", choices=RECURRENT_PRECISIONS, default="fp32",
+                        help="tf32: matrix products in TensorFloat-32 on a CUDA GPU (default fp32)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar over the epochs (a "
                                                                     "run of all the images takes minutes an epoch)")
@@ -86,8 +94,8 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.out = args.out or RESULTS
-    if args.seeds and not args.final:
-        parser.error("--seeds goes with --final; a validation run trains one --seed")
+    if args.together and not args.seeds:
+        parser.error("--together goes with --seeds: the networks of several seeds are trained side by side")
     if args.resume and not args.final:
         parser.error("--resume goes with --final, whose seeds may be trained in several sittings")
     if args.final:
@@ -96,23 +104,39 @@ def main(argv=None) -> int:
         parser.error(f"--train-size plus --validation-size must be at most 60000, got {args.train_size} and "
                      f"{args.validation_size}")
 
-    name = args.name or f"small-{time.strftime('%Y%m%d-%H%M%S')}-seed{args.seed}"
+    seeds = args.seeds or [args.seed]
+    stamp = time.strftime('%Y%m%d-%H%M%S')
+    names = {seed: (f"{args.name}-seed-{seed}" if args.seeds else args.name) if args.name else f"small-{stamp}-seed{seed}"
+             for seed in seeds}
     try:  # before an hour of training, not after it
-        check_writable(args.out / f"{name}.json", "results", new=True)
+        for name in names.values():
+            check_writable(args.out / f"{name}.json", "results", new=True)
     except OutputError as error:
         parser.error(str(error))
 
     data = load_mnist(device=args.device).validation_split(args.validation_size)
     x, y = data.x_train[:args.train_size], data.y_train[:args.train_size]
-    generator = seed_everything(args.seed)
-    net = build(args)
-    start = time.perf_counter()
-    history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
-                              x_test=data.x_test, y_test=data.y_test, cooldown=args.cooldown,
-                              generator=generator, progress=not args.no_progress)
-    seconds = time.perf_counter() - start
+    for group in ([seeds] if args.together else [[seed] for seed in seeds]):
+        nets, generators = [], []
+        for seed in group:
+            generators.append(seed_everything(seed))
+            nets.append(build(args))
+        start = time.perf_counter()
+        histories = train_recurrent(nets, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
+                                    x_test=data.x_test, y_test=data.y_test, cooldown=args.cooldown,
+                                    generator=generators, progress=not args.no_progress, precision=args.precision)
+        seconds = time.perf_counter() - start
+        for seed, net, history in zip(group, nets, histories):
+            report(args, argv, data, x, seed, net, history, seconds, group, names[seed])
+    return 0
+
+
+def report(args, argv, data, x, seed, net, history, seconds, group, name) -> None:
+    """Print a validation run's numbers and write its file (and the network, with --checkpoint)."""
+    together = f" (seed {seed}, trained with seeds {','.join(map(str, group))})" if len(group) > 1 else \
+        (f" (seed {seed})" if args.seeds else "")
     for epoch, error in zip(history.epochs, history.test_error):
-        print(f"epoch {epoch}: validation error {error:.2%}")
+        print(f"epoch {epoch}: validation error {error:.2%}{together}")
     where = machine(args.device)
     print(f"{seconds:.0f} s on {where}")
 
@@ -132,17 +156,21 @@ def main(argv=None) -> int:
               "machine": where, "torch": torch.__version__, "config": net.config.to_dict(),
               "train_size": len(x), "validation_size": len(data.x_test), "epochs": args.epochs,
               "batch_size": args.batch_size, "negatives": args.negatives, "cooldown": args.cooldown,
-              "seed": args.seed,
+              "seed": seed,
               "validation_error": history.test_error, "step_error": step_error, "window_error": windows,
               "seconds": seconds,
               "train_seconds": history.train_seconds[-1] if history.train_seconds else None,
               "interrupted": history.interrupted}
-    path = write_atomically(args.out / f"{name}.json",
-                            (json.dumps(record, indent=2) + "\n").encode(), new=True)
+    if args.precision != "fp32":
+        record["precision"] = args.precision
+    if len(group) > 1:  # the times are those of all of them, trained side by side
+        record["trained_together_with_seeds"] = group
+    path = write_atomically(args.out / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
     print(f"wrote {path}")
     if args.checkpoint:
-        print(f"saved the network to {save(net, args.checkpoint)}")
-    return 0
+        target = args.checkpoint if not args.seeds else \
+            args.checkpoint.with_name(f"{args.checkpoint.stem}-seed{seed}{args.checkpoint.suffix}")
+        print(f"saved the network to {save(net, target)}")
 
 
 def build(args) -> RecurrentFFNetwork:
@@ -158,6 +186,9 @@ def command_of(argv) -> str:
 
 def final(parser, args, argv) -> int:
     """Train one network per seed on all the training images, then look at the test set once."""
+    if args.together:
+        parser.error("--together goes with validation runs: a final run trains its seeds one after another, "
+                     "each kept with --resume as soon as it is trained")
     seeds = args.seeds or [args.seed]
     train_size = 60_000 if args.train_size == parser.get_default("train_size") else args.train_size
     if not 0 < train_size <= 60_000:
@@ -191,7 +222,8 @@ def final(parser, args, argv) -> int:
             started_from = fingerprint(net)
             start = time.perf_counter()
             history = train_recurrent(net, x, y, args.epochs, batch_size=args.batch_size, negatives=args.negatives,
-                                      cooldown=args.cooldown, generator=generator, progress=not args.no_progress)
+                                      cooldown=args.cooldown, generator=generator, progress=not args.no_progress,
+                                      precision=args.precision)
             if history.interrupted:  # a network cut short is not the recipe; nothing is measured
                 print(f"seed {seed}: interrupted after {history.epochs_completed} epochs; no test look"
                       + (f". The seeds trained before it are kept in {kept.folder}: give the same command "
@@ -226,6 +258,8 @@ def final(parser, args, argv) -> int:
               "seeds": seeds, "read_out": f"goodness summed over steps {net.config.score_iterations}",
               "test_error": test_error, "test_error_mean": mean, "ledger_look": look,
               "train_seconds": seconds}
+    if args.precision != "fp32":
+        record["precision"] = args.precision
     if loaded:  # trained by the same command in an earlier sitting (--resume), then loaded
         record["trained_in_an_earlier_sitting"] = loaded
     path = write_atomically(args.out / f"{name}.json", (json.dumps(record, indent=2) + "\n").encode(), new=True)
@@ -248,6 +282,7 @@ class Kept:
         self.folder = folder.expanduser()
         self.recipe = dict(config=build(args).config.to_dict(), epochs=args.epochs, batch_size=args.batch_size,
                            negatives=args.negatives, cooldown=args.cooldown, train_size=train_size,
+                           precision=args.precision,
                            data=data_fingerprint(x, y))
         self.args = args
 

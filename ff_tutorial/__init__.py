@@ -22,7 +22,8 @@ from .engine import PRECISIONS, Engine
 from .network import FFNetwork, NetworkConfig
 from .readout import train_readout
 from .recipes import PRESETS, Recipe
-from .recurrent import RecurrentConfig, RecurrentFFNetwork, train_recurrent
+from .recurrent import RecurrentConfig, RecurrentFFNetwork
+from .recurrent_training import train_recurrent
 from .plots import (plot_confusion_matrix, plot_first_layer_weights, plot_goodness_histograms,
                     plot_goodness_over_iterations, plot_goodness_per_label, plot_label_overlay, plot_losses,
                     show_image)

@@ -144,7 +144,8 @@ class Engine:
         first; nothing is read back."""
         graph = self.graphs.get((first, last, x.shape))
         if graph is None and self.capture and first == 0 and last == len(self.layers) - 1:
-            graph = self.graphs[first, last, x.shape] = CapturedStep(self, first, last, x)
+            graph = self.graphs[first, last, x.shape] = CapturedStep(
+                self, lambda x, zero_grad=True: self.eager_step(first, last, x, zero_grad), x)
         losses, dead = graph(x) if graph else self.eager_step(first, last, x)
         self.log.append((first, losses.clone() if graph else losses))
         self.dead[first:last + 1] |= dead
@@ -260,14 +261,15 @@ def tf32():
 class CapturedStep:
     """One training step recorded once as a CUDA graph and replayed with new data.
 
-    The graph reads its inputs from fixed buffers, so each step copies its batch in and replays.
-    Recording needs a few warm-up steps first; they are undone, so the run is the eager one.
-    Off CUDA (in tests) the same buffers are used but the step runs eagerly.
+    `eager_step(*inputs, zero_grad=True)` takes the step and returns what it reports, on the
+    device. The graph reads its inputs from fixed buffers, so each step copies its batch in and
+    replays. Recording needs a few warm-up steps first; they are undone, so the run is the eager
+    one. Off CUDA (in tests) the same buffers are used but the step runs eagerly.
     """
 
-    def __init__(self, engine: Engine, first: int, last: int, x, warmup: int = 3):
-        self.engine, self.first, self.last = engine, first, last
-        self.x = x.clone()
+    def __init__(self, engine: Engine, eager_step, *inputs, warmup: int = 3):
+        self.engine, self.eager_step = engine, eager_step
+        self.inputs = [t.clone() for t in inputs]
         before = engine.snapshot()
         cuda = engine.device.type == "cuda"
         side = torch.cuda.Stream() if cuda else None
@@ -275,7 +277,7 @@ class CapturedStep:
             side.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(side) if cuda else contextlib.nullcontext():
             for _ in range(warmup):
-                engine.eager_step(first, last, self.x)
+                eager_step(*self.inputs)
         if cuda:
             torch.cuda.current_stream().wait_stream(side)
         engine.restore(before)
@@ -284,11 +286,12 @@ class CapturedStep:
             self.graph = torch.cuda.CUDAGraph()
             engine.optimizer.zero_grad(set_to_none=True)
             with torch.cuda.graph(self.graph):
-                self.losses, self.dead = engine.eager_step(first, last, self.x, zero_grad=False)
+                self.outputs = eager_step(*self.inputs, zero_grad=False)
 
-    def __call__(self, x):
-        self.x.copy_(x)
+    def __call__(self, *inputs):
+        for buffer, t in zip(self.inputs, inputs):
+            buffer.copy_(t)
         if self.graph is None:
-            return self.engine.eager_step(self.first, self.last, self.x)
+            return self.eager_step(*self.inputs)
         self.graph.replay()
-        return self.losses, self.dead
+        return self.outputs

@@ -21,7 +21,6 @@ applied once; the image is scaled to unit length, as every FF layer here scales 
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -29,14 +28,10 @@ from torch import nn
 
 from .data import IMAGE_SIZE, NUM_CLASSES
 from .goodness import ff_loss, goodness, symba_loss
-from .history import History, interruptible
-from .labels import check_labels, one_hot
-from .layer import LOSSES, OPTIMIZERS, check_finite, check_number, make_optimizer, normalize
-from .negatives import hard_wrong_labels, wrong_labels
+from .labels import one_hot
+from .layer import LOSSES, OPTIMIZERS, check_finite, check_number, normalize
 from .network import CHUNK, check_data, check_positive_int, mistake_rate
 from .runtime import pick_device
-from .runtime import progress as progress_bar
-from .schedules import cooled_lr
 
 RECURRENT_NEGATIVES = ("hard", "wrong")
 
@@ -200,7 +195,10 @@ def train_step(net: RecurrentFFNetwork, optimizer, x: torch.Tensor, y: torch.Ten
                y_negative: torch.Tensor) -> list:
     """One update on a batch: the image with its label (positive) and with a wrong one
     (negative), run for `iterations` steps; every layer's FF loss at every step. Returns
-    each layer's loss, averaged over the steps, before the update."""
+    each layer's loss, averaged over the steps, before the update.
+
+    This is the step for one network, written to be read; `train_recurrent` takes the same step
+    for several networks at once (`recurrent_training.RecurrentEngine`), and tests hold the two equal."""
     n, T = len(x), net.iterations
     x_unit = normalize(torch.cat([x, x]))
     labels = one_hot(torch.cat([y, y_negative]), 1.0)
@@ -219,50 +217,3 @@ def train_step(net: RecurrentFFNetwork, optimizer, x: torch.Tensor, y: torch.Ten
         totals += losses.detach()
     optimizer.step()
     return (totals / T).tolist()
-
-
-def negative_labels_for(kind: str, net: RecurrentFFNetwork, x, y, generator):
-    """'hard': wrong labels in proportion to the network's belief in them (the paper's); 'wrong':
-    uniformly among the nine."""
-    if kind == "hard":
-        return hard_wrong_labels(net.scores(x), y, generator)
-    return wrong_labels(y, generator)
-
-
-def train_recurrent(net: RecurrentFFNetwork, x: torch.Tensor, y: torch.Tensor, epochs: int,
-                    batch_size: int = 100, negatives: str = "hard", x_test=None, y_test=None,
-                    cooldown: bool = False, generator: torch.Generator | None = None,
-                    progress: bool = True) -> History:
-    """Train every layer at every iteration on its own FF loss; returns the History.
-
-    Hard negatives are drawn once per epoch, from the network as it is at the epoch's start.
-    With `x_test` the held-out error is measured after each epoch. With `cooldown`, the learning
-    rate falls linearly to 0 over the second half of the epochs (`cooled_lr`, chapter 7).
-    """
-    if not isinstance(net, RecurrentFFNetwork):
-        raise TypeError(f"train_recurrent trains a RecurrentFFNetwork, got {type(net).__name__}")
-    check_data(x, y)
-    if x_test is not None:
-        check_data(x_test, y_test)
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
-    if negatives not in RECURRENT_NEGATIVES:
-        raise ValueError(f"negatives must be one of {RECURRENT_NEGATIVES}, got {negatives!r}")
-    x, y = x.to(net.device), check_labels(y, len(x)).to(net.device)
-    optimizer = make_optimizer(net.parameters(), net.config.optimizer, net.config.lr)
-    history = History.for_layers(len(net.up))
-    with interruptible(history, progress):
-        for epoch in progress_bar(range(epochs), progress, desc="recurrent FF"):
-            for group in optimizer.param_groups:
-                group["lr"] = cooled_lr(net.config.lr, epoch, epochs, cooldown)
-            y_negative = negative_labels_for(negatives, net, x, y, generator)
-            order = torch.randperm(len(x), generator=generator).to(net.device)
-            for batch in order.split(batch_size):
-                for k, loss in enumerate(train_step(net, optimizer, x[batch], y[batch], y_negative[batch])):
-                    history.layer_losses[k].append(loss)
-            history.epochs_completed += 1
-            if x_test is not None:
-                start = time.perf_counter()
-                error = mistake_rate(net.scores(x_test.to(net.device)).argmax(dim=1), y_test)
-                history.record(epoch + 1, len(net.up), None, error, time.perf_counter() - start)
-    return history

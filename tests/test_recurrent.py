@@ -8,7 +8,9 @@ import torch.nn.functional as F
 
 import ff_tutorial as ff
 from ff_tutorial.goodness import ff_loss, goodness, symba_loss
-from ff_tutorial.recurrent import RecurrentFFNetwork, train_recurrent, window_error
+from ff_tutorial.layer import make_optimizer
+from ff_tutorial.recurrent import RecurrentFFNetwork, train_step, window_error
+from ff_tutorial.recurrent_training import RecurrentEngine, train_recurrent
 
 
 def zeroed(net):
@@ -241,9 +243,6 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     again = argv[:argv.index("--name")] + ["--name", "final-tiny-again"]
     assert recurrent_small.main(again) == 0  # the same weights again: a re-measurement, not a look
     assert len(ledger.read_text().splitlines()) == 1
-    with pytest.raises(SystemExit) as exit:
-        recurrent_small.main(["--seeds", "0,1", "--name", "no"])
-    assert exit.value.code == 2 and "--seeds goes with --final" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -322,22 +321,131 @@ def test_hard_negatives_are_drawn_from_the_network_and_training_runs(mnist):
 
 @pytest.mark.parametrize("cooldown", [False, True])
 def test_with_cooldown_the_learning_rate_halves_in_the_last_of_four_epochs(mnist, monkeypatch, cooldown):
-    from ff_tutorial import recurrent
     used = []
+    real_step = RecurrentEngine.step
 
-    def recording_step(net, optimizer, *batch):
-        used.append(optimizer.param_groups[0]["lr"])
-        return recurrent_train_step(net, optimizer, *batch)
+    def recording_step(engine, *batch):
+        used.append(float(engine.optimizer.param_groups[0]["lr"]))
+        return real_step(engine, *batch)
 
-    recurrent_train_step = recurrent.train_step
-    monkeypatch.setattr(recurrent, "train_step", recording_step)
+    monkeypatch.setattr(RecurrentEngine, "step", recording_step)
     net = RecurrentFFNetwork(hidden=[10], iterations=2, score_iterations=[1], lr=0.02)
     train_recurrent(net, mnist.x_train[:20], mnist.y_train[:20], epochs=4, batch_size=10, negatives="wrong",
                     cooldown=cooldown, generator=torch.Generator().manual_seed(0), progress=False)
     # two batches an epoch; with cool-down, constant for the first half, then down linearly:
     # epoch 3 of 0-3 at 2 * (4 - 3) / 4 = half
     expected = [0.02] * 6 + [0.01] * 2 if cooldown else [0.02] * 8
-    assert used == expected
+    assert used == pytest.approx(expected)
+
+
+def small_network(seed, **settings):
+    torch.manual_seed(seed)
+    return RecurrentFFNetwork(**{**dict(hidden=[30, 20], iterations=4, score_iterations=[2, 3]), **settings})
+
+
+def trained_step_by_step(seed, x, y, epochs, batch_size, negatives, **settings):
+    """The network of `seed` trained by the readable one-network step (`train_step`), drawing its
+    negatives and its order as train_recurrent draws them for it."""
+    net, generator = small_network(seed, **settings), torch.Generator().manual_seed(seed)
+    optimizer = make_optimizer(net.parameters(), net.config.optimizer, net.config.lr)
+    losses = []
+    for _ in range(epochs):
+        wrong = (ff.hard_wrong_labels(net.scores(x), y, generator) if negatives == "hard"
+                 else ff.wrong_labels(y, generator))
+        for batch in torch.randperm(len(x), generator=generator).split(batch_size):
+            losses.append(train_step(net, optimizer, x[batch], y[batch], wrong[batch]))
+    return net, losses
+
+
+@pytest.mark.parametrize("negatives, settings", [("hard", {}), ("wrong", dict(loss="ff", threshold=0.5))])
+def test_networks_trained_side_by_side_learn_what_each_learns_by_the_readable_step(mnist, negatives, settings):
+    """The engine takes train_step for several networks at once (stacked weights, the image's input
+    to the first layer made once): each ends where train_step alone takes it, with the same losses."""
+    x, y = mnist.x_train[:300], mnist.y_train[:300]
+    nets = [small_network(seed, **settings) for seed in (0, 1)]
+    histories = train_recurrent(nets, x, y, epochs=2, batch_size=50, negatives=negatives, progress=False,
+                                generator=[torch.Generator().manual_seed(seed) for seed in (0, 1)])
+    for seed, net, history in zip((0, 1), nets, histories):
+        alone, losses = trained_step_by_step(seed, x, y, 2, 50, negatives, **settings)
+        # Not bit for bit: products of other shapes round differently, and Adam turns a weight's
+        # gradient near its epsilon (1e-8) into a step of about lr / 100 whichever way it rounds.
+        for (name, mine), theirs in zip(net.state_dict().items(), alone.state_dict().values()):
+            torch.testing.assert_close(mine, theirs, rtol=0, atol=1e-3, msg=name)
+        torch.testing.assert_close(torch.tensor(history.layer_losses).T, torch.tensor(losses), rtol=1e-3, atol=1e-5)
+        # each network holds weights of its own again, and saves without its neighbour's
+        assert all(p.is_contiguous() and p.untyped_storage().nbytes() == 4 * p.numel() for p in net.parameters())
+
+
+def test_the_engine_scores_every_network_as_each_scores_alone(small):
+    x = small[0][:40]
+    nets = [small_network(seed, iterations=6, score_iterations=[1, 4, 5]) for seed in (2, 3, 4)]
+    scores = RecurrentEngine(nets).scores(x)
+    assert scores.shape == (3, 40, 10)
+    for net, mine in zip(nets, scores):
+        torch.testing.assert_close(mine, net.scores(x))
+
+
+def directly_and_replayed(x, y, epochs=1, device="cpu"):
+    runs = []
+    for capture in (False, True):
+        nets = [small_network(seed).to(device) for seed in (0, 1)]
+        histories = train_recurrent(nets, x, y, epochs=epochs, batch_size=30, progress=False, capture=capture,
+                                    generator=[torch.Generator().manual_seed(seed) for seed in (0, 1)])
+        runs.append(([net.state_dict() for net in nets], [sum(h.layer_losses, []) for h in histories]))
+    return runs
+
+
+def test_a_step_replayed_from_its_buffers_is_the_step_taken_directly(mnist, monkeypatch):
+    """Off CUDA the captured path runs eagerly from its fixed buffers, after warm-up steps that it
+    must undo (weights and the optimizer's state). The optimizer keeps its step count and learning
+    rate as tensors there, so the two agree to float rounding, not bit for bit."""
+    x, y = mnist.x_train[:200], mnist.y_train[:200]
+    (direct, direct_losses), (replayed, replayed_losses) = directly_and_replayed(x, y)
+    for a, b in zip(direct, replayed):
+        assert all(torch.allclose(a[k], b[k], rtol=1e-4, atol=1e-6) for k in a)
+    assert sum(replayed_losses, []) == pytest.approx(sum(direct_losses, []), rel=1e-5)
+    # The control: warm-up steps left in place make another run, far beyond rounding.
+    monkeypatch.setattr(RecurrentEngine, "restore", lambda engine, saved: None)
+    (direct, _), (replayed, _) = directly_and_replayed(x, y)
+    assert not torch.allclose(direct[0]["up.0.weight"], replayed[0]["up.0.weight"], rtol=1e-2, atol=1e-3)
+
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@cuda
+def test_on_the_gpu_the_captured_recurrent_step_gives_the_eager_run(mnist):
+    x, y = mnist.x_train[:300].cuda(), mnist.y_train[:300].cuda()
+    (direct, direct_losses), (replayed, replayed_losses) = directly_and_replayed(x, y, epochs=2, device="cuda")
+    for a, b in zip(direct, replayed):
+        assert all(torch.allclose(a[k], b[k], rtol=1e-3, atol=1e-3) for k in a)
+    assert sum(replayed_losses, []) == pytest.approx(sum(direct_losses, []), rel=1e-3, abs=1e-5)
+
+
+@cuda
+def test_on_the_gpu_the_engine_learns_what_the_readable_step_learns_on_the_cpu(mnist):
+    x, y = mnist.x_train[:300], mnist.y_train[:300]
+    nets = [small_network(seed).cuda() for seed in (0, 1)]
+    train_recurrent(nets, x.cuda(), y.cuda(), epochs=1, batch_size=50, negatives="wrong", progress=False,
+                    generator=[torch.Generator().manual_seed(seed) for seed in (0, 1)])
+    for seed, net in zip((0, 1), nets):
+        alone, _ = trained_step_by_step(seed, x, y, 1, 50, "wrong")
+        for mine, theirs in zip(net.state_dict().values(), alone.state_dict().values()):
+            torch.testing.assert_close(mine.cpu(), theirs, rtol=0, atol=2e-3)
+
+
+def test_networks_trained_together_must_be_alike_and_bring_a_generator_each(mnist):
+    x, y = mnist.x_train[:20], mnist.y_train[:20]
+    with pytest.raises(ValueError, match="same configuration"):
+        train_recurrent([small_network(0), small_network(1, damping=0.5)], x, y, 1, progress=False)
+    with pytest.raises(ValueError, match="generator of their own"):
+        train_recurrent([small_network(0), small_network(1)], x, y, 1, generator=torch.Generator(), progress=False)
+    with pytest.raises(ValueError, match="one generator per network"):
+        train_recurrent([small_network(0), small_network(1)], x, y, 1, generator=[torch.Generator()], progress=False)
+    with pytest.raises(ValueError, match="precision"):
+        train_recurrent(small_network(0), x, y, 1, precision="bf16", progress=False)
+    with pytest.raises(TypeError, match="RecurrentFFNetwork"):
+        train_recurrent([ff.FFNetwork([784, 10])], x, y, 1, progress=False)
 
 
 def test_evaluate_refuses_a_recurrent_checkpoint_in_one_line(tmp_path, capsys):
@@ -349,3 +457,33 @@ def test_evaluate_refuses_a_recurrent_checkpoint_in_one_line(tmp_path, capsys):
     assert cli.main(["evaluate", str(path), "--data", str(tmp_path / "no-mnist-here")]) == 2
     err = capsys.readouterr().err
     assert "RecurrentFFNetwork" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_small_experiment_trains_several_seeds_alone_or_side_by_side_into_a_file_each(tmp_path, monkeypatch,
+                                                                                         capsys):
+    from experiments import recurrent_small
+    monkeypatch.setattr(recurrent_small, "RESULTS", tmp_path)
+    recipe = ["--hidden", "10,10", "--train-size", "100", "--validation-size", "100", "--epochs", "1",
+              "--negatives", "hard", "--no-progress", "--seeds", "0,1"]
+    assert recurrent_small.main(recipe + ["--name", "alone"]) == 0
+    assert recurrent_small.main(recipe + ["--name", "together", "--together"]) == 0
+    for seed in (0, 1):
+        alone = json.loads((tmp_path / f"alone-seed-{seed}.json").read_text())
+        together = json.loads((tmp_path / f"together-seed-{seed}.json").read_text())
+        assert alone["seed"] == together["seed"] == seed and "trained_together_with_seeds" not in alone
+        assert together["trained_together_with_seeds"] == [0, 1]
+        # side by side, each network is the one its seed trains alone, to float rounding
+        assert together["validation_error"] == pytest.approx(alone["validation_error"], abs=0.02)
+    # the seed alone is the network --seed gives
+    assert recurrent_small.main(recipe[:-2] + ["--seed", "1", "--name", "one"]) == 0
+    assert json.loads((tmp_path / "one.json").read_text())["step_error"] == \
+        json.loads((tmp_path / "alone-seed-1.json").read_text())["step_error"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit:  # one of the two files exists: refused before training
+        recurrent_small.main(recipe + ["--name", "alone"])
+    assert exit.value.code == 2 and "exists already" in capsys.readouterr().err
+    for refused, message in ((["--together"], "--together goes with --seeds"),
+                             (["--final", "--seeds", "0,1", "--together"], "a final run trains its seeds one after")):
+        with pytest.raises(SystemExit) as exit:
+            recurrent_small.main(refused + ["--name", "no"])
+        assert exit.value.code == 2 and message in capsys.readouterr().err
