@@ -12,7 +12,8 @@ Run `python -m benchmarks` from the repository root (`--quick` for a seconds-lon
 - `growth`: time and memory as the data, the width and the depth grow;
 - `gpu`: on CUDA only, TF32, bf16 and larger batches;
 - `engine`: the training engine's choices (eager or captured steps, one seed or several at
-  once, precision) and the accurate preset's step against the peak.
+  once, precision) and the accurate preset's step against the peak;
+- `recurrent`: chapter 13's recurrent network, its readable step against its engine.
 
 `run` runs the sections; `report` turns the JSON into a markdown table and plots; `machine`,
 `presets` and `worker` are the shared plumbing (machine facts and timing, the presets as the

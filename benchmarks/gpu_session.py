@@ -2,8 +2,8 @@
 
 `python -m benchmarks.gpu_session` on a machine with a CUDA GPU, from the repository root:
 
-1. the engine's tests on the GPU (`tests/test_engine.py`: the captured step against the eager
-   one, several seeds at once against each alone, the host reads);
+1. the engines' tests on the GPU (`tests/test_engine.py`, `tests/test_recurrent.py`: the captured
+   step against the eager one, several seeds at once against each alone, the host reads);
 2. `python -m benchmarks --only engine --device cuda`: eager against captured, one seed
    against 8 at once, float32 / TF32 / bfloat16 with their validation errors, and the accurate
    step's share of the GPU's matrix-product peak;
@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Shared by every plan of GPU steps (this one and experiments.gpu_validation): a training run on the
 # validation split, on CUDA, and the engine's tests.
 TRAIN_ON_CUDA = [sys.executable, "-m", "ff_tutorial", "train", "--validation", "--device", "cuda", "--no-progress"]
-ENGINE_TESTS = ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"])
+ENGINE_TESTS = ("engine tests", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_engine.py",
+                                  "tests/test_recurrent.py"])
 
 
 def steps(out: Path) -> list:
@@ -89,14 +90,18 @@ def run_steps(steps: list, out: Path, budget: float) -> int:
     return 1 if failed else 0
 
 
-def command_line(argv, prog: str, doc: str, steps_of, budget: float, folder: str) -> int:
-    """Parse --budget and --out for a plan of GPU steps and run them into results/FOLDER-DATE/."""
+def command_line(argv, prog: str, doc: str, steps_of, budget: float, folder: str, plans=None) -> int:
+    """Parse --budget and --out (and --plan, when there are `plans`: the first is the default) for a
+    plan of GPU steps and run them into results/FOLDER-DATE/ (FOLDER-PLAN-DATE)."""
     parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=budget, help=f"seconds for all the steps (default {budget:g})")
     parser.add_argument("--out", type=Path, help=f"folder for the results (default: results/{folder}-DATE)")
+    if plans:
+        parser.add_argument("--plan", choices=plans, default=plans[0], help=f"which steps (default {plans[0]})")
     args = parser.parse_args(argv)
-    out = args.out or ROOT / "results" / f"{folder}-{datetime.datetime.now():%Y-%m-%d-%H%M}"
-    return run_steps(steps_of(out), out, args.budget)
+    name = f"{folder}-{args.plan}" if plans else folder
+    out = args.out or ROOT / "results" / f"{name}-{datetime.datetime.now():%Y-%m-%d-%H%M}"
+    return run_steps(steps_of(out, args.plan) if plans else steps_of(out), out, args.budget)
 
 
 def main(argv=None) -> int:

@@ -6,7 +6,7 @@ label, up to the last scoring iteration), taken
 
 - the way `recurrent.train_step` and `RecurrentFFNetwork.scores` take them, one network;
 - by `RecurrentEngine`, one network, eagerly and (CUDA only) replayed as a captured CUDA graph;
-- by `RecurrentEngine`, several seeds at once.
+- by `RecurrentEngine`, several seeds at once (on CUDA also with TF32 products).
 
 An epoch on the validation split's 50,000 training images is 500 steps plus scoring them all
 (the hard negatives), plus scoring the 10,000 held-out images when the error is measured after
@@ -36,7 +36,7 @@ def networks(width: int, seeds: int, device) -> list:
     return nets
 
 
-def timing(data, device, width, seeds, how, steps, score_images, repeats) -> dict:
+def timing(data, device, width, seeds, how, steps, score_images, repeats, precision="fp32") -> dict:
     nets = networks(width, seeds, device)
     x = data.x_train[:max(steps * BATCH, score_images)].to(device)
     y = data.y_train[:len(x)].to(device)
@@ -52,7 +52,7 @@ def timing(data, device, width, seeds, how, steps, score_images, repeats) -> dic
         def score():
             net.scores(x[:score_images])
     else:
-        engine = RecurrentEngine(nets, capture=how == "captured")
+        engine = RecurrentEngine(nets, precision, capture=how == "captured")
         K = len(nets)
 
         def step(b):
@@ -73,19 +73,21 @@ def timing(data, device, width, seeds, how, steps, score_images, repeats) -> dic
     step_seconds = min(timed(all_steps, device)[1] for _ in range(repeats)) / steps
     score_seconds = min(timed(score, device)[1] for _ in range(repeats)) / score_images
     epoch = (EPOCH_IMAGES // BATCH) * step_seconds + (EPOCH_IMAGES + HELD_OUT) * score_seconds
-    return dict(width=width, seeds=seeds, how=how, step_seconds=step_seconds,
+    return dict(width=width, seeds=seeds, how=how, precision=precision, step_seconds=step_seconds,
                 score_seconds_per_image=score_seconds, epoch_seconds=epoch, epoch_seconds_per_network=epoch / seeds)
 
 
 def run(data, device, widths=(500, 2000), seeds=3, steps=20, score_images=1000, repeats=2, log=print) -> dict:
     cuda = device.type == "cuda"
-    plan = [("former", 1), ("engine", 1)] + ([("captured", 1), ("captured", seeds)] if cuda else [("engine", seeds)])
+    plan = [("former", 1, "fp32"), ("engine", 1, "fp32")]
+    plan += ([("captured", 1, "fp32"), ("captured", seeds, "fp32"), ("captured", seeds, "tf32")] if cuda
+             else [("engine", seeds, "fp32")])
     rows = []
     for width in widths:
-        for how, k in plan:
-            rows.append(timing(data, device, width, k, how, steps, score_images, repeats))
+        for how, k, precision in plan:
+            rows.append(timing(data, device, width, k, how, steps, score_images, repeats, precision))
             r = rows[-1]
-            log(f"  {width} x 2, {how}, {k} seed(s): step {1e3 * r['step_seconds']:.1f} ms, "
+            log(f"  {width} x 2, {how}, {k} seed(s), {precision}: step {1e3 * r['step_seconds']:.1f} ms, "
                 f"epoch {r['epoch_seconds']:.1f} s")
         base = rows[-len(plan)]["epoch_seconds_per_network"]
         for r in rows[-len(plan):]:

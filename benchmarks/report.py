@@ -200,9 +200,9 @@ def engine_table(e):
 
 def recurrent_table(r):
     title = "The recurrent network (chapter 13): the step written to be read against the engine"
-    headers = ["hidden", "seeds", "taken by", "step", "scoring an image", "epoch", "speed per network"]
+    headers = ["hidden", "seeds", "taken by", "precision", "step", "scoring an image", "epoch", "speed per network"]
     how = {"former": "train_step, scores", "engine": "the engine, eager", "captured": "the engine, captured"}
-    rows = [[f"2 x {x['width']:,}", str(x["seeds"]), how[x["how"]], f"{1e3 * x['step_seconds']:.1f} ms",
+    rows = [[f"2 x {x['width']:,}", str(x["seeds"]), how[x["how"]], x["precision"], f"{1e3 * x['step_seconds']:.1f} ms",
              f"{1e6 * x['score_seconds_per_image']:.0f} µs", seconds(x["epoch_seconds"]),
              f"{x['speed_per_network']:.2f}x"] for x in r["rows"]]
     notes = [f"A step: {r['batch_size']} images with their labels and with wrong ones, 8 iterations, the update "

@@ -1,14 +1,25 @@
 """The validation runs that only a GPU can make in a sitting, in one command of at most 9 minutes.
 
-`python -m experiments.gpu_validation` on a machine with a CUDA GPU, from the repository root,
-after `python -m benchmarks.gpu_session` has measured the engine there (results/gpu-session-*):
+`python -m experiments.gpu_validation --plan PLAN` on a machine with a CUDA GPU, from the
+repository root. Each plan fills one sitting:
 
-1. the engine's tests on the GPU (`tests/test_engine.py`), which the first GPU session could not
-   start (its machine lacked the notebook tools, which the tests no longer need);
+`recurrent` (the default):
+1. the engines' tests on the GPU (`tests/test_engine.py`, `tests/test_recurrent.py`: the captured
+   steps against the eager ones, several seeds at once against each alone);
+2. `python -m benchmarks --only recurrent --device cuda`: the recurrent network's step and scoring
+   taken as chapter 13's readable code takes them, and by the engine (eager, captured, three seeds
+   at once, TF32), for two layers of 500 and of 2,000 units;
+3. the recurrent network at the paper's size and epochs (two layers of 2,000 units, 60 epochs,
+   cool-down), three seeds side by side, TF32 products: the track whose paper-size run has never
+   been made. On an H200 the former code took 13.7 s for one epoch of one network; the engine is
+   meant to make the three seeds' 60 epochs fit in what is left of the sitting. A run the budget
+   stops still writes each seed's file, marked interrupted, with the error after each epoch done.
+
+`unsupervised`:
+1. the engines' tests, as above;
 2. the permutation-invariant unsupervised network at the paper's size and epochs (four layers of
-   2,000 units, 100 epochs, the `unsupervised` preset without jitter), three seeds at once: the
-   track furthest from its target. On an H200 its 100 epochs take about six minutes (68 of them
-   took 240 seconds there), then its read-out;
+   2,000 units, 100 epochs, the `unsupervised` preset without jitter), three seeds at once: on an
+   H200 its 100 epochs take about six minutes (68 of them took 240 seconds there), then its read-out;
 3. three layers of 2,000 units for 60 epochs, five seeds at once: the comparison that the paper's
    four layers at 60 epochs (1.65% ± 0.06 with ten passes, on the Results page) left open against
    the chosen three layers at 30.
@@ -25,9 +36,23 @@ from pathlib import Path
 
 from benchmarks.gpu_session import ENGINE_TESTS, TRAIN_ON_CUDA, command_line
 
+PLANS = ("recurrent", "unsupervised")
 
-def steps(out: Path) -> list:
+
+def steps(out: Path, plan: str = "recurrent") -> list:
+    if plan not in PLANS:
+        raise ValueError(f"plan must be one of {PLANS}, got {plan!r}")
     train = TRAIN_ON_CUDA
+    if plan == "recurrent":
+        return [
+            ENGINE_TESTS,
+            ("recurrent section", [sys.executable, "-m", "benchmarks", "--only", "recurrent", "--device", "cuda",
+                                   "--out", str(out)]),
+            ("recurrent, 2 x 2000, 60 epochs, 3 seeds", [
+                sys.executable, "-m", "experiments.recurrent_small", "--hidden", "2000,2000", "--train-size", "50000",
+                "--epochs", "60", "--cooldown", "--seeds", "0,1,2", "--together", "--precision", "tf32",
+                "--device", "cuda", "--no-progress", "--out", str(out), "--name", "paper-size-60-epochs-cooldown-tf32"]),
+        ]
     return [
         ENGINE_TESTS,
         ("unsupervised, 4 x 2000, 100 epochs, 3 seeds", train + [
@@ -40,7 +65,7 @@ def steps(out: Path) -> list:
 
 
 def main(argv=None) -> int:
-    return command_line(argv, "python -m experiments.gpu_validation", __doc__, steps, 540.0, "gpu-validation")
+    return command_line(argv, "python -m experiments.gpu_validation", __doc__, steps, 540.0, "gpu-validation", PLANS)
 
 
 if __name__ == "__main__":

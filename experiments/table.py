@@ -211,7 +211,7 @@ RECURRENT_HEADER = ("| runs | validation error (its read-out) | read-out steps |
                     "|---|---:|---|---:|---|---:|---|---:|---:|---|")
 # What may differ between the seeds of one set: the seed, and what a run records about itself.
 OWN = ("seed", "command", "machine", "torch", "validation_error", "step_error", "window_error", "seconds",
-       "train_seconds", "interrupted")
+       "train_seconds", "interrupted", "trained_together_with_seeds")
 
 
 def spread(values: list) -> str:
@@ -261,7 +261,8 @@ def recurrent_table(folder: Path) -> str:
     if len(rows) == 1:
         return ""
     return ("\nThe recurrent network of chapter 13, each recipe trained from several seeds, one run a seed "
-            "(`python -m experiments.recurrent_small ... --seed N --name NAME-seed-N`, into results/recurrent/; "
+            "(`python -m experiments.recurrent_small ... --seed N --name NAME-seed-N`, or `--seeds S,S,... --name NAME`, "
+            "into results/recurrent/; "
             "the validation images are the last of the training set):\n\n" + "\n".join(rows) + "\n")
 
 

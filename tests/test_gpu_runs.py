@@ -105,12 +105,13 @@ def test_the_engine_tests_run_without_the_notebook_tools():
 
 
 def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_path):
-    from experiments import gpu_validation
+    from experiments import gpu_validation, recurrent_small
     from ff_tutorial.cli import build_parser
 
     out = tmp_path / "gpu-validation"
-    steps = gpu_validation.steps(out)
-    assert steps[0][1][-1] == "tests/test_engine.py"
+    for plan in gpu_validation.PLANS:  # both start with the engines' tests, the recurrent one's too
+        assert gpu_validation.steps(out, plan)[0][1][-2:] == ["tests/test_engine.py", "tests/test_recurrent.py"]
+    steps = gpu_validation.steps(out, "unsupervised")
     trains = [build_parser().parse_args(command[3:]) for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
     assert len(trains) == 2
     for parsed in trains:
@@ -120,3 +121,29 @@ def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_pat
     assert unsupervised.preset == "unsupervised" and unsupervised.jitter == 0  # permutation-invariant
     assert unsupervised.dims == (784, 2000, 2000, 2000, 2000) and unsupervised.epochs == 100  # the paper's
     assert supervised.dims == (784, 2000, 2000, 2000) and supervised.epochs == 60
+
+    steps = gpu_validation.steps(out)  # the default plan: the recurrent network at the paper's size
+    bench = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
+    assert bench[bench.index("--only") + 1] == "recurrent" and Path(bench[bench.index("--out") + 1]) == out
+    recurrent = next(command for _, command in steps if command[1:3] == ["-m", "experiments.recurrent_small"])
+    parsed = recurrent_small.build_parser().parse_args(recurrent[3:])
+    assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
+    assert (parsed.hidden, parsed.epochs, parsed.cooldown) == ("2000,2000", 60, True)  # the paper's size and epochs
+    assert parsed.seeds == [0, 1, 2] and parsed.together  # error bars, side by side
+    with pytest.raises(ValueError, match="plan must be one of"):
+        gpu_validation.steps(out, "everything")
+
+
+def test_a_gpu_plan_is_chosen_by_name_and_an_unknown_one_refused(tmp_path, monkeypatch, capsys):
+    from benchmarks import gpu_session
+    from experiments import gpu_validation
+
+    ran = []
+    monkeypatch.setattr(gpu_session, "run_steps", lambda steps, out, budget: ran.append((steps, out, budget)) or 0)
+    assert gpu_validation.main(["--plan", "unsupervised", "--budget", "100", "--out", str(tmp_path)]) == 0
+    assert ran[-1] == (gpu_validation.steps(tmp_path, "unsupervised"), tmp_path, 100.0)
+    assert gpu_validation.main(["--out", str(tmp_path)]) == 0
+    assert ran[-1][0] == gpu_validation.steps(tmp_path, "recurrent")
+    with pytest.raises(SystemExit) as exit:
+        gpu_validation.main(["--plan", "everything"])
+    assert exit.value.code == 2 and "invalid choice" in capsys.readouterr().err

@@ -72,7 +72,9 @@ def test_the_recorded_files_are_the_repository_files(path):
     # the recurrent experiment's take it as --name)
     command, stem = SAVED[path].command, Path(path).stem
     named_by_run = path.startswith(("results/gallery/", "results/receptive/")) and command.endswith(" " + stem)
-    named = path.startswith("results/recurrent/") and f" --name {stem}" in command
+    name, _, seed = stem.rpartition("-seed-")  # --seeds S,S --name NAME writes NAME-seed-S for each
+    named = path.startswith("results/recurrent/") and (
+        f" --name {stem}" in command or (f" --name {name} " in command + " " and " --seeds " in command))
     assert path in command or named_by_run or named
 
 
