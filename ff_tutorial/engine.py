@@ -29,6 +29,29 @@ from .layer import make_optimizer, normalize
 PRECISIONS = ("fp32", "tf32", "bf16")
 
 
+def side_by_side(nets, generator, kind) -> tuple[list, list]:
+    """The networks an engine trains together and a generator for each, checked once.
+
+    `nets` is one network of class `kind` or a list of them of one configuration, on one device (they
+    differ only in their seeds); `generator` is one generator (or None) for a lone network, a list
+    of one each for several. Returns both as lists.
+    """
+    nets_list = [nets] if isinstance(nets, kind) else list(nets)
+    if not nets_list or not all(isinstance(n, kind) for n in nets_list):
+        raise TypeError(f"expected a {kind.__name__} or a list of them, got {type(nets).__name__}")
+    if any(n.config != nets_list[0].config or n.device != nets_list[0].device for n in nets_list):
+        raise ValueError("networks trained together must have the same configuration and device "
+                         "(they differ only in their seeds)")
+    several = isinstance(generator, (list, tuple))
+    if generator is not None and len(nets_list) > 1 and not several:
+        raise ValueError("networks trained together each need a generator of their own")
+    generators = list(generator) if several else [generator] * len(nets_list)
+    if len(generators) != len(nets_list):
+        raise ValueError(f"give one generator per network: {len(nets_list)} networks, "
+                         f"{len(generators)} generators")
+    return nets_list, generators
+
+
 def local_step(layers, weights, biases, means, x_unit):
     """One batch through the stack: each layer's local loss and its gradient, and which
     layers died.

@@ -47,6 +47,15 @@ def check_data(x: torch.Tensor, y=None) -> None:
                       stacklevel=3)
 
 
+def check_training_data(x, y, x_test=None, y_test=None) -> None:
+    """check_data for the training images and labels, and for the held-out ones if given (both or neither)."""
+    check_data(x, y)
+    if (x_test is None) != (y_test is None):
+        raise ValueError("x_test and y_test go together: give both, or neither")
+    if x_test is not None:
+        check_data(x_test, y_test)
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
     """Everything that rebuilds a network: saved in its checkpoint, compared between seeds."""

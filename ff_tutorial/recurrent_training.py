@@ -16,13 +16,13 @@ import time
 
 import torch
 
-from .engine import CapturedStep, Engine, keep_freed_memory
+from .engine import CapturedStep, Engine, keep_freed_memory, side_by_side
 from .goodness import ff_loss, goodness, symba_loss
 from .history import History, interruptible
 from .labels import check_labels
 from .layer import make_optimizer, normalize
 from .negatives import hard_wrong_labels, wrong_labels
-from .network import CHUNK, check_data, check_positive_int, mistake_rate
+from .network import CHUNK, check_positive_int, check_training_data, mistake_rate
 from .recurrent import RECURRENT_NEGATIVES, RecurrentFFNetwork
 from .runtime import progress as progress_bar
 from .schedules import cooled_lr
@@ -183,23 +183,8 @@ def train_recurrent(nets, x: torch.Tensor, y: torch.Tensor, epochs: int, batch_s
     the epochs (`cooled_lr`, chapter 7).
     """
     single = isinstance(nets, RecurrentFFNetwork)
-    nets = [nets] if single else list(nets)
-    if not nets or not all(isinstance(net, RecurrentFFNetwork) for net in nets):
-        raise TypeError(f"train_recurrent trains a RecurrentFFNetwork or a list of them, got "
-                        f"{type(nets[0] if nets else nets).__name__}")
-    if any(net.config != nets[0].config or net.device != nets[0].device for net in nets):
-        raise ValueError("networks trained together must have the same configuration and device "
-                         "(they differ only in their seeds)")
-    generators = list(generator) if isinstance(generator, (list, tuple)) else [generator] * len(nets)
-    if len(generators) != len(nets):
-        raise ValueError(f"give one generator per network: {len(nets)} networks, {len(generators)} generators")
-    if generator is not None and len(nets) > 1 and not isinstance(generator, (list, tuple)):
-        raise ValueError("networks trained together each need a generator of their own")
-    check_data(x, y)
-    if (x_test is None) != (y_test is None):
-        raise ValueError("x_test and y_test go together: give both, or neither")
-    if x_test is not None:
-        check_data(x_test, y_test)
+    nets, generators = side_by_side(nets, generator, RecurrentFFNetwork)
+    check_training_data(x, y, x_test, y_test)
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
     if negatives not in RECURRENT_NEGATIVES:

@@ -13,11 +13,11 @@ import time
 import torch
 
 from .augment import check_max_shift, shift_images
-from .engine import Engine
+from .engine import Engine, side_by_side
 from .history import History, TrainingDiverged, interruptible, is_due
 from .layer import normalize
 from .negatives import check_blur_steps, hard_wrong_labels, hybrid_images, permuted_labels, wrong_labels
-from .network import FFNetwork, check_data, check_positive_int, mistake_rate
+from .network import FFNetwork, check_positive_int, check_training_data, mistake_rate
 from .resume import TrainingState
 from .runtime import progress as progress_bar
 
@@ -81,23 +81,8 @@ class Run:
     def __init__(self, nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every,
                  precision, capture, checks_per_epoch, progress, resume=None, settings=None):
         self.single = isinstance(nets, FFNetwork)
-        self.nets = [nets] if self.single else list(nets)
-        if not self.nets or not all(isinstance(n, FFNetwork) for n in self.nets):
-            raise TypeError("expected an FFNetwork or a list of them")
-        if any(n.config != self.nets[0].config or n.device != self.nets[0].device for n in self.nets):
-            raise ValueError("networks trained together must have the same configuration and device "
-                             "(they differ only in their seeds)")
-        generators = generator if isinstance(generator, (list, tuple)) else [generator] * len(self.nets)
-        if len(generators) != len(self.nets):
-            raise ValueError(f"give one generator per network: {len(self.nets)} networks, "
-                             f"{len(generators)} generators")
-        if generator is not None and len(self.nets) > 1 and not isinstance(generator, (list, tuple)):
-            raise ValueError("networks trained together each need a generator of their own")
-        check_data(x, y)
-        if (x_test is None) != (y_test is None):
-            raise ValueError("x_test and y_test go together: give both, or neither")
-        if x_test is not None:
-            check_data(x_test, y_test)
+        self.nets, generators = side_by_side(nets, generator, FFNetwork)
+        check_training_data(x, y, x_test, y_test)
         check_positive_int("epochs", epochs)
         for name, value in (("batch_size", batch_size), ("eval_every", eval_every)):
             if value is not None:
