@@ -13,7 +13,9 @@ repository root. Each plan fills one sitting:
    cool-down), three seeds side by side, TF32 products: the track whose paper-size run has never
    been made. On an H200 the former code took 13.7 s for one epoch of one network; the engine is
    meant to make the three seeds' 60 epochs fit in what is left of the sitting. A run the budget
-   stops still writes each seed's file, marked interrupted, with the error after each epoch done.
+   stops still writes each seed's file, marked interrupted, with the error after each epoch done;
+4. with what time is left, seed 0 of the same run in float32: whether TF32 changed what it learned
+   (stopped by the budget, its file still holds the error after each epoch it did).
 
 `unsupervised`:
 1. the engines' tests, as above;
@@ -52,6 +54,10 @@ def steps(out: Path, plan: str = "recurrent") -> list:
                 sys.executable, "-m", "experiments.recurrent_small", "--hidden", "2000,2000", "--train-size", "50000",
                 "--epochs", "60", "--cooldown", "--seeds", "0,1,2", "--together", "--precision", "tf32",
                 "--device", "cuda", "--no-progress", "--out", str(out), "--name", "paper-size-60-epochs-cooldown-tf32"]),
+            ("recurrent, 2 x 2000, 60 epochs, seed 0, float32", [
+                sys.executable, "-m", "experiments.recurrent_small", "--hidden", "2000,2000", "--train-size", "50000",
+                "--epochs", "60", "--cooldown", "--seed", "0", "--device", "cuda", "--no-progress", "--out", str(out),
+                "--name", "paper-size-60-epochs-cooldown-fp32-seed-0"]),
         ]
     return [
         ENGINE_TESTS,

@@ -125,11 +125,14 @@ def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_pat
     steps = gpu_validation.steps(out)  # the default plan: the recurrent network at the paper's size
     bench = next(command for _, command in steps if command[1:3] == ["-m", "benchmarks"])
     assert bench[bench.index("--only") + 1] == "recurrent" and Path(bench[bench.index("--out") + 1]) == out
-    recurrent = next(command for _, command in steps if command[1:3] == ["-m", "experiments.recurrent_small"])
-    parsed = recurrent_small.build_parser().parse_args(recurrent[3:])
-    assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
-    assert (parsed.hidden, parsed.epochs, parsed.cooldown) == ("2000,2000", 60, True)  # the paper's size and epochs
-    assert parsed.seeds == [0, 1, 2] and parsed.together  # error bars, side by side
+    recurrent = [recurrent_small.build_parser().parse_args(command[3:]) for _, command in steps
+                 if command[1:3] == ["-m", "experiments.recurrent_small"]]
+    for parsed in recurrent:
+        assert parsed.device == "cuda" and parsed.out == out and not parsed.final  # validation only, in its folder
+        assert (parsed.hidden, parsed.epochs, parsed.cooldown) == ("2000,2000", 60, True)  # the paper's size, epochs
+    side_by_side, check = recurrent
+    assert side_by_side.seeds == [0, 1, 2] and side_by_side.together and side_by_side.precision == "tf32"
+    assert (check.seeds, check.seed, check.precision) == (None, 0, "fp32")  # TF32 against float32, seed 0
     with pytest.raises(ValueError, match="plan must be one of"):
         gpu_validation.steps(out, "everything")
 
