@@ -17,7 +17,7 @@ import time
 import torch
 
 from .engine import CapturedStep, Engine, keep_freed_memory, side_by_side
-from .goodness import ff_loss, goodness, symba_loss
+from .goodness import goodness
 from .history import History, interruptible
 from .labels import check_labels
 from .layer import make_optimizer, normalize
@@ -36,15 +36,15 @@ def one_hot_rows(y: torch.Tensor) -> torch.Tensor:
     return (y.unsqueeze(-1) == torch.arange(10, device=y.device)).float()
 
 
-def stacked_step(config, up, biases, down, x, labels):
-    """`recurrent.train_step`'s losses for K networks, and their backward pass; the update is next.
+def stacked_step(net, up, biases, down, x, labels):
+    """`recurrent.train_step`'s losses for K networks like `net`, and their backward pass; the update is next.
 
     up[k]: (K, in, out) bottom-up weights, biases[k]: (K, out), down[k]: (K, above, out) top-down
     weights; x: (K, B, 784) images; labels: (K, 2B, 10), the true labels then the wrong ones.
     Returns each layer's loss averaged over the iterations, (layers, K), and whether every unit of
     a layer gave 0 on the whole batch at the last iteration, (layers, K); both on the device.
     """
-    n, steps, damping = x.shape[1], config.iterations, config.damping
+    n, steps, damping = x.shape[1], net.iterations, net.damping
     # The image's input to layer 0 is the same at every iteration and for both copies: made once,
     # and its gradient, summed over them, reaches the weights through one product.
     from_image = torch.baddbmm(biases[0].unsqueeze(-2), normalize(x), up[0])
@@ -64,10 +64,7 @@ def stacked_step(config, up, biases, down, x, labels):
             z = from_image if k == 0 else torch.baddbmm(biases[k].unsqueeze(-2), below[k - 1], up[k])
             new.append(damping * h + (1 - damping) * torch.relu(torch.baddbmm(z, a, down[k])))
         g = torch.stack([goodness(h) for h in new])  # (layers, K, 2B)
-        if config.loss == "symba":
-            step_losses = symba_loss(g[..., :n], g[..., n:], config.symba_alpha)
-        else:
-            step_losses = ff_loss(g[..., :n], g[..., n:], config.threshold)
+        step_losses = net.layer_loss(g[..., :n], g[..., n:])  # (layers, K)
         total = total + step_losses.sum()
         losses.append(step_losses.detach())
         states = [h.detach() for h in new]
@@ -116,7 +113,7 @@ class RecurrentEngine(Engine):
         if zero_grad:
             self.optimizer.zero_grad(set_to_none=True)
         with self.precision_context():
-            losses, dead = stacked_step(self.config, self.up, self.biases, self.down, x, labels)
+            losses, dead = stacked_step(self.nets[0], self.up, self.biases, self.down, x, labels)
         self.optimizer.step()
         return losses, dead
 
