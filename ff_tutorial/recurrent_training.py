@@ -36,6 +36,29 @@ def one_hot_rows(y: torch.Tensor) -> torch.Tensor:
     return (y.unsqueeze(-1) == torch.arange(10, device=y.device)).float()
 
 
+def stacked_bottom_up(up, biases, from_image) -> list:
+    """`RecurrentFFNetwork.bottom_up` for K stacked networks, from the first layer's input from the image."""
+    h, states = torch.relu(from_image), []
+    for k in range(len(up)):
+        if k:
+            h = torch.relu(torch.baddbmm(biases[k].unsqueeze(-2), normalize(h), up[k]))
+        states.append(h)
+    return states
+
+
+def stacked_update(states, from_image, labels, up, biases, down, damping: float) -> list:
+    """`RecurrentFFNetwork.step` for K stacked networks: each layer from the normalized states of its
+    neighbours (the one-hot labels above the last), damped. `from_image` is the first layer's input
+    from the image, made once; the states read are the caller's, detached."""
+    below = [normalize(h) for h in states[:-1]]
+    above = [normalize(h) for h in states[1:]] + [labels]
+    new = []
+    for k, (h, a) in enumerate(zip(states, above)):
+        z = from_image if k == 0 else torch.baddbmm(biases[k].unsqueeze(-2), below[k - 1], up[k])
+        new.append(damping * h + (1 - damping) * torch.relu(torch.baddbmm(z, a, down[k])))
+    return new
+
+
 def stacked_step(net, up, biases, down, x, labels):
     """`recurrent.train_step`'s losses for K networks like `net`, and their backward pass; the update is next.
 
@@ -44,30 +67,21 @@ def stacked_step(net, up, biases, down, x, labels):
     Returns each layer's loss averaged over the iterations, (layers, K), and whether every unit of
     a layer gave 0 on the whole batch at the last iteration, (layers, K); both on the device.
     """
-    n, steps, damping = x.shape[1], net.iterations, net.damping
+    n, steps = x.shape[1], net.iterations
     # The image's input to layer 0 is the same at every iteration and for both copies: made once,
     # and its gradient, summed over them, reaches the weights through one product.
     from_image = torch.baddbmm(biases[0].unsqueeze(-2), normalize(x), up[0])
     with torch.no_grad():  # the bottom-up pass sees no label: the same start for both copies
-        states, h = [], torch.relu(from_image)
-        for k in range(len(up)):
-            if k:
-                h = torch.relu(torch.baddbmm(biases[k].unsqueeze(-2), normalize(h), up[k]))
-            states.append(h.repeat(1, 2, 1))
+        states = [h.repeat(1, 2, 1) for h in stacked_bottom_up(up, biases, from_image)]
     from_image = from_image.repeat(1, 2, 1)
     total, losses = 0, []
     for _ in range(steps):
-        below = [normalize(h) for h in states[:-1]]  # the states of the last step: no gradient
-        above = [normalize(h) for h in states[1:]] + [labels]
-        new = []
-        for k, (h, a) in enumerate(zip(states, above)):
-            z = from_image if k == 0 else torch.baddbmm(biases[k].unsqueeze(-2), below[k - 1], up[k])
-            new.append(damping * h + (1 - damping) * torch.relu(torch.baddbmm(z, a, down[k])))
+        new = stacked_update(states, from_image, labels, up, biases, down, net.damping)
         g = torch.stack([goodness(h) for h in new])  # (layers, K, 2B)
         step_losses = net.layer_loss(g[..., :n], g[..., n:])  # (layers, K)
         total = total + step_losses.sum()
         losses.append(step_losses.detach())
-        states = [h.detach() for h in new]
+        states = [h.detach() for h in new]  # no gradient reaches another layer or an earlier step
     (total / steps).backward()
     return torch.stack(losses).mean(dim=0), g.amax(dim=-1) == 0
 
@@ -131,28 +145,21 @@ class RecurrentEngine(Engine):
     @torch.no_grad()
     def scores(self, x: torch.Tensor) -> torch.Tensor:
         """(K, N, 10): each network's `scores` of the images x (on this device), all at once."""
-        steps, damping = self.config.score_iterations, self.config.damping
-        last, K = max(steps), len(self.nets)
+        steps, K = self.config.score_iterations, len(self.nets)
         out = []
         with self.precision_context():
             for chunk in x.split(max(1, CHUNK // (10 * K))):  # each image runs once per label and network
                 n = len(chunk)
                 from_image = torch.baddbmm(self.biases[0].unsqueeze(-2), normalize(chunk).expand(K, -1, -1),
                                            self.up[0])
-                h, states = torch.relu(from_image), []
-                for k in range(len(self.layers)):  # label-blind: once for the ten labels
-                    if k:
-                        h = torch.relu(torch.baddbmm(self.biases[k].unsqueeze(-2), normalize(h), self.up[k]))
-                    states.append(h.repeat(1, 10, 1))  # rows label-major: every image with label 0, then 1...
+                # label-blind: once for the ten labels; rows label-major (every image with label 0, then 1...)
+                states = [h.repeat(1, 10, 1) for h in stacked_bottom_up(self.up, self.biases, from_image)]
                 from_image = from_image.repeat(1, 10, 1)
-                labels = one_hot_rows(torch.arange(10, device=x.device).repeat_interleave(n))
+                labels = one_hot_rows(torch.arange(10, device=x.device).repeat_interleave(n)).expand(K, -1, -1)
                 total = torch.zeros(K, 10 * n, device=x.device)
-                for t in range(1, last + 1):
-                    below = [normalize(h) for h in states[:-1]]
-                    above = [normalize(h) for h in states[1:]] + [labels.expand(K, -1, -1)]
-                    states = [damping * h + (1 - damping) * torch.relu(torch.baddbmm(
-                        from_image if k == 0 else torch.baddbmm(self.biases[k].unsqueeze(-2), below[k - 1], self.up[k]),
-                        a, self.down[k])) for k, (h, a) in enumerate(zip(states, above))]
+                for t in range(1, max(steps) + 1):
+                    states = stacked_update(states, from_image, labels, self.up, self.biases, self.down,
+                                            self.config.damping)
                     if t in steps:
                         total += sum(goodness(h) for h in states)
                 out.append(total.view(K, 10, n).transpose(1, 2))
