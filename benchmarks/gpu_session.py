@@ -95,7 +95,8 @@ def command_line(argv, prog: str, doc: str, steps_of, budget: float, folder: str
     plan of GPU steps and run them into results/FOLDER-DATE/ (FOLDER-PLAN-DATE)."""
     parser = argparse.ArgumentParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--budget", type=float, default=budget, help=f"seconds for all the steps (default {budget:g})")
-    parser.add_argument("--out", type=Path, help=f"folder for the results (default: results/{folder}-DATE)")
+    parser.add_argument("--out", type=Path, help=f"folder for the results (default: results/{folder}"
+                                                 f"{'-PLAN' if plans else ''}-DATE)")
     if plans:
         parser.add_argument("--plan", choices=plans, default=plans[0], help=f"which steps (default {plans[0]})")
     args = parser.parse_args(argv)
