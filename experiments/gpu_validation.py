@@ -1,4 +1,4 @@
-"""The validation runs that only a GPU can make in a sitting, in one command of at most 9 minutes.
+"""The validation runs that only a GPU can make in a sitting, in one command of at most 8 minutes.
 
 `python -m experiments.gpu_validation --plan PLAN` on a machine with a CUDA GPU, from the
 repository root. Each plan fills one sitting:
@@ -28,7 +28,7 @@ repository root. Each plan fills one sitting:
 
 All on the validation split: no test image is looked at. Everything goes into a new folder,
 results/gpu-validation-DATE/ (nothing recorded is overwritten), and each step gets what is left of
-`--budget` seconds (default 540), as in `benchmarks.gpu_session`.
+`--budget` seconds (default 480), as in `benchmarks.gpu_session`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def steps(out: Path, plan: str = "recurrent") -> list:
 
 
 def main(argv=None) -> int:
-    return command_line(argv, "python -m experiments.gpu_validation", __doc__, steps, 540.0, "gpu-validation", PLANS)
+    return command_line(argv, "python -m experiments.gpu_validation", __doc__, steps, 480.0, "gpu-validation", PLANS)
 
 
 if __name__ == "__main__":
