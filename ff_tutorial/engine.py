@@ -109,7 +109,11 @@ class Engine:
             for layer, weight, bias, mean in zip(net.layers, self.weights, self.biases, self.means):
                 layer.linear.weight.data, layer.linear.bias.data = weight.data[k].T, bias.data[k]
                 layer.mean_activity.data = mean[k]
-        config = nets[0].config
+        self.start()
+
+    def start(self) -> None:
+        """With the stacked weights and biases in place: their optimizer, and the record of the checks."""
+        config = self.nets[0].config
         fast = {}
         if config.optimizer == "adam" and self.device.type in ("cpu", "cuda"):
             fast = dict(fused=True)  # one kernel for all the parameters instead of a loop over them
@@ -119,7 +123,8 @@ class Engine:
         self.optimizer = make_optimizer(self.weights + self.biases, config.optimizer, lr, **fast)
         self.graphs = {}
         self.saved = self.snapshot()
-        self.log, self.dead = [], torch.zeros(len(self.layers), len(nets), dtype=torch.bool, device=self.device)
+        self.log = []
+        self.dead = torch.zeros(len(self.layers), len(self.nets), dtype=torch.bool, device=self.device)
 
     def set_lr(self, lr: float) -> None:
         for group in self.optimizer.param_groups:

@@ -20,7 +20,7 @@ from .engine import CapturedStep, Engine, keep_freed_memory, side_by_side
 from .goodness import goodness
 from .history import History, interruptible
 from .labels import check_labels
-from .layer import make_optimizer, normalize
+from .layer import normalize
 from .negatives import hard_wrong_labels, wrong_labels
 from .network import CHUNK, check_positive_int, check_training_data, mistake_rate
 from .recurrent import RECURRENT_NEGATIVES, RecurrentFFNetwork
@@ -114,14 +114,7 @@ class RecurrentEngine(Engine):
         for k, net in enumerate(nets):  # each network's parameters are views of its slice of the stack
             for up, down, w_up, w_down, bias in zip(net.up, net.down, self.up, self.down, self.biases):
                 up.weight.data, up.bias.data, down.weight.data = w_up.data[k].T, bias.data[k], w_down.data[k].T
-        fast = {}
-        if self.config.optimizer == "adam" and self.device.type in ("cpu", "cuda"):
-            fast = dict(fused=True, capturable=self.capture)
-        lr = torch.tensor(self.config.lr, device=self.device) if self.capture else self.config.lr
-        self.optimizer = make_optimizer(self.weights + self.biases, self.config.optimizer, lr, **fast)
-        self.graphs = {}
-        self.saved = self.snapshot()
-        self.log, self.dead = [], torch.zeros(len(self.layers), len(nets), dtype=torch.bool, device=self.device)
+        self.start()
 
     def eager_step(self, x, labels, zero_grad: bool = True):
         if zero_grad:
