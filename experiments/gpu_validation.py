@@ -22,6 +22,8 @@ repository root. Each plan fills one sitting:
 2. the permutation-invariant unsupervised network at the paper's size and epochs (four layers of
    2,000 units, 100 epochs, the `unsupervised` preset without jitter), three seeds at once: on an
    H200 its 100 epochs take about six minutes (68 of them took 240 seconds there), then its read-out;
+   to be set against the recipe's own validation run from the same seeds (three layers of 1,000, 40
+   epochs: 1.92% ± 0.21, `results/validation/unsupervised-pi-seeds-0-1-2.json`);
 3. three layers of 2,000 units for 60 epochs, five seeds at once: the comparison that the paper's
    four layers at 60 epochs (1.65% ± 0.06 with ten passes, on the Results page) left open against
    the chosen three layers at 30.
