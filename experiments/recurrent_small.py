@@ -246,8 +246,11 @@ def final(parser, args, argv) -> int:
     print("test error: " + ", ".join(f"seed {s}: {e:.2%}" for s, e in zip(seeds, test_error)) + f"; mean {mean:.2%}")
     hidden = "x".join(map(str, net.config.hidden)) if len(set(net.config.hidden)) > 1 else \
         f"{len(net.config.hidden)}x{net.config.hidden[0]}"
-    run = (f"recurrent, top-down ({hidden}, {args.epochs} epochs{', cool-down' if args.cooldown else ''}, "
-           f"{train_size:,} images, seeds {','.join(map(str, seeds))})")
+    # the loss and its sharpness are named, so that two recipes that differ only there read apart in the ledger
+    loss = f", symmetric loss of sharpness {net.config.symba_alpha:g}" if net.config.loss == "symba" else \
+        ", the FF loss"
+    epochs = f"{args.epochs} epoch{'s' if args.epochs != 1 else ''}{', cool-down' if args.cooldown else ''}"
+    run = f"recurrent, top-down ({hidden}, {epochs}{loss}, {train_size:,} images, seeds {','.join(map(str, seeds))})"
     look = record_test_look(nets, run, "measured by python -m experiments.recurrent_small --final",
                             {"test_error": mean}, "permutation-invariant", command=command_of(argv),
                             results=args.out / f"{name}.json")

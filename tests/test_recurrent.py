@@ -232,6 +232,9 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     looks = [json.loads(line) for line in ledger.read_text().splitlines()]
     assert len(looks) == 1 and len(looks[0]["networks"]) == 2 and record["ledger_look"] == 1
     assert looks[0]["track"] == "permutation-invariant" and looks[0]["kind"] == "final"
+    # the run names the recipe, down to the loss's sharpness (two recipes may differ only there)
+    assert looks[0]["run"] == ("recurrent, top-down (2x10, 1 epoch, cool-down, symmetric loss of sharpness 100, "
+                               "300 images, seeds 0,1)")
     assert record["seeds"] == [0, 1] and record["train_size"] == 300
     # each seed's error is its saved network's, measured again on the test set with its own read-out
     for seed, error in zip([0, 1], record["test_error"]):
