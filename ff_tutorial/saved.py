@@ -61,11 +61,12 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
         "--receptive-fields 10:2 --seeds 1 --no-progress --metrics results/local-10-2-seed-1-saved.json "
         "--save models/local-10-2.pt; then python -m ff_tutorial.saved --half models/local-10-2-seed-1.pt"),
-    "models/recurrent-seed-1.pt": Saved(
-        "0b5610f051453a2eacd211308035d1e58bb56d1cea84a86220c3dbd236affee1", 1_799_125,
-        "python -m experiments.recurrent_small --final --seeds 1 --hidden 500,500 --epochs 20 --cooldown "
-        "--no-progress --checkpoint models/recurrent-seed-1.pt --name final-epochs-20-cooldown-seed-1-saved; "
-        "then python -m ff_tutorial.saved --half models/recurrent-seed-1.pt"),
+    "models/recurrent-alpha-30-seed-0.pt": Saved(
+        "e9a13f99ef1309de7c6c5d415c93ad1f14fa1f8e4e6c6f2dc267a50b864d26d0", 1_799_125,
+        "python -m experiments.recurrent_small --final --seeds 0 --hidden 500,500 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --checkpoint models/recurrent-alpha-30-seed-0.pt --name "
+        "final-alpha-30-epochs-20-cooldown-seed-0-saved; then python -m ff_tutorial.saved --half "
+        "models/recurrent-alpha-30-seed-0.pt"),
     "models/scaled-seed-1.pt": Saved(
         "3cb80a24e4b71f16d500085aecf9c1adec60049a3bb8e3d157b35a03d1a405d2", 5_625_020,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
@@ -209,10 +210,24 @@ SAVED = {
     "results/receptive/unsupervised-local.json": Saved(
         "537762e98fa1f5675ba519226136aa3645dc0363b6eaeeb050ca45f37e51ba5f", 1_206,
         "python -m experiments.receptive_fields unsupervised-local"),
+    "results/recurrent/alpha-10-epochs-20-cooldown-seed-0.json": Saved(
+        "118e9e432f12d80d30f915e534a94a0b830ec5991f3c5798f345a2cb633cc406", 1_783,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 10 --seeds 0,1,2 --no-progress --name alpha-10-epochs-20-cooldown"),
     "results/recurrent/ff-loss.json": Saved(
         "1d3f1d0be76bcefa337278be892d5b257265c7089590994aef6fd8bfcf268c4a", 837,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss ff "
         "--name ff-loss"),
+    "results/recurrent/final-alpha-30-epochs-20-cooldown-seed-0-saved.json": Saved(
+        "d67f1fefb126179354523a9570fe69631fbfe61cf20354dcedb444a393f4126c", 935,
+        "python -m experiments.recurrent_small --final --seeds 0 --hidden 500,500 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --checkpoint models/recurrent-alpha-30-seed-0.pt --name "
+        "final-alpha-30-epochs-20-cooldown-seed-0-saved"),
+    "results/recurrent/final-alpha-30-epochs-20-cooldown-seeds-0-1-2.json": Saved(
+        "91476ebcf01c6d3c72aae40cda830077db6d6ccbf93ea976d5f50646e056c992", 1_049,
+        "python -m experiments.recurrent_small --final --seeds 0,1,2 --hidden 500,500 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --resume /work/ckpt-local/recurrent-final-alpha-30 --name "
+        "final-alpha-30-epochs-20-cooldown-seeds-0-1-2"),
     "results/recurrent/final-epochs-20-cooldown-seed-1-saved.json": Saved(
         "198c1959f1613163b43670299d55454db8923c441cb5606a087bb2f476e1a5b4", 900,
         "python -m experiments.recurrent_small --final --seeds 1 --hidden 500,500 --epochs 20 --cooldown "

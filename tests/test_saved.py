@@ -600,8 +600,8 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
 KEPT = {  # chapter -> its notebook, the network it loads, the final run's file it reads, what it says offline
     12: ("12_local_receptive_fields.ipynb", "local-10-2-seed-1", "results/local-10-2-whole-seeds-0-1-2.json",
          "No recorded local network here"),
-    13: ("13_top_down_recurrence.ipynb", "recurrent-seed-1",
-         "results/recurrent/final-epochs-20-cooldown-seeds-0-1-2.json", "No recorded recurrent network here"),
+    13: ("13_top_down_recurrence.ipynb", "recurrent-alpha-30-seed-0",
+         "results/recurrent/final-alpha-30-epochs-20-cooldown-seeds-0-1-2.json", "No recorded recurrent network here"),
 }
 
 
@@ -629,7 +629,7 @@ def test_a_chapter_loads_its_kept_network_in_the_clone_and_as_on_colab_and_goes_
         assert in_clone["recorded_net"].config.receptive_fields == [[10, 2]] and final_run["test_look"] == 48
         own_net = ff_tutorial.FFNetwork([784, 20])
     else:
-        assert in_clone["recorded_net"].config.hidden == [500, 500] and final_run["ledger_look"] == 53
+        assert in_clone["recorded_net"].config.hidden == [500, 500] and final_run["ledger_look"] == 55
         own_net = ff_tutorial.RecurrentFFNetwork(hidden=[20])
     own = tmp_path / "mine.pt"
     ff_tutorial.save(own_net, own)
