@@ -214,6 +214,18 @@ SAVED = {
         "118e9e432f12d80d30f915e534a94a0b830ec5991f3c5798f345a2cb633cc406", 1_783,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 10 --seeds 0,1,2 --no-progress --name alpha-10-epochs-20-cooldown"),
+    "results/recurrent/depth-3-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "c73ad3d44b101e04ef62e4da75085b7c8c453c1e755271368542b07cb5c1061b", 1_798,
+        "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --seeds 0,1,2 --no-progress --name depth-3-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/depth-3-alpha-30-epochs-20-cooldown-seed-1.json": Saved(
+        "f45a9969df0ec314042b7697339e9e5f944503c0650fe01f9d58b40edf007a71", 1_808,
+        "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --seeds 0,1,2 --no-progress --name depth-3-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/depth-3-alpha-30-epochs-20-cooldown-seed-2.json": Saved(
+        "91fa25cfa0edce4f065ecafeb561ffb199a30232b98dd32c47fbe98ed29e8a7e", 1_807,
+        "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --seeds 0,1,2 --no-progress --name depth-3-alpha-30-epochs-20-cooldown"),
     "results/recurrent/ff-loss.json": Saved(
         "1d3f1d0be76bcefa337278be892d5b257265c7089590994aef6fd8bfcf268c4a", 837,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss ff "
