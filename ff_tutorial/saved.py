@@ -314,6 +314,11 @@ SAVED = {
         "299c19149931126f8f0030ca29ca83dd891b0484bd283fbc7a82d98e7ab008c0", 961,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/validation/accurate-alpha-30-seeds-0-1-2.json": Saved(
+        "b41d029e8bd78eabe2aaf4aed87940d79c6638f67ad93caa12e377e39cafef9f", 2_351,
+        "python -m ff_tutorial train --preset accurate --symba-alpha 30 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/accurate-alpha-30-validation-state.pt --metrics "
+        "results/validation/accurate-alpha-30-seeds-0-1-2.json"),
     "results/validation/ensembles/jitter-1-pair.json": Saved(
         "07e4fcc283c1c4cf79b42ecc30d67b470443336f61769111356988f0834a8d0f", 1_655,
         "python -m ff_tutorial evaluate models/validation/jitter-1.pt models/validation/jitter-1-seed-1.pt "
