@@ -214,6 +214,10 @@ SAVED = {
         "118e9e432f12d80d30f915e534a94a0b830ec5991f3c5798f345a2cb633cc406", 1_783,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 10 --seeds 0,1,2 --no-progress --name alpha-10-epochs-20-cooldown"),
+    "results/recurrent/alpha-30-epochs-30-cooldown-seed-0.json": Saved(
+        "d7943010026b94cbc051243ad373a0ff6e347946487b38a3187e5914892a1916", 2_038,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 30 --cooldown "
+        "--symba-alpha 30 --seeds 0,1,2 --no-progress --name alpha-30-epochs-30-cooldown"),
     "results/recurrent/depth-3-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
         "c73ad3d44b101e04ef62e4da75085b7c8c453c1e755271368542b07cb5c1061b", 1_798,
         "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
