@@ -158,6 +158,12 @@ SAVED = {
     "results/gallery/seed-2.json": Saved(
         "90fb5532a4331801d5ecc439fd509dcdeceb92b2c6988a82f49235dac7cffac5", 15_464,
         "python -m experiments.gallery seed-2"),
+    "results/local-10-2-alpha-30-whole-seeds-0-1-2.json": Saved(
+        "340bac769bed95254a41542e3a54cd097563677a8e18eccc8659ab8acdff3a43", 2_403,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
+        "--receptive-fields 10:2 --symba-alpha 30 --seeds 0,1,2 --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-30-state.pt --metrics "
+        "results/local-10-2-alpha-30-whole-seeds-0-1-2.json"),
     "results/local-10-2-seed-1-saved.json": Saved(
         "1ba60f33d680f89b2226b2da6352d66ffefd671df94a599f755a8920e54d9ac0", 1_857,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
