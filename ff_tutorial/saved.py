@@ -373,6 +373,23 @@ SAVED = {
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
         "0.03 --metrics results/validation/peer.json"),
+    "results/validation/unsupervised-local-10-2-alpha-8-seed-0.json": Saved(
+        "5c51f8e6d77995f2c646eb9ee3cc294fcd72c102a2151ce4bda29994ab6d45f9", 1_652,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --symba-alpha 8 --seeds 0 "
+        "--validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-alpha-8-validation-state.pt --metrics "
+        "results/validation/unsupervised-local-10-2-alpha-8-seed-0.json"),
+    "results/validation/unsupervised-local-10-2-alpha-8-seeds-0-1-2.json": Saved(
+        "bf19848ae36842399d4a9cab78c5420d0b5f3a973e05640aefc2ac8d16e95e5a", 2_500,
+        "python -m experiments.seeds results/validation/unsupervised-local-10-2-alpha-8-seed-0.json "
+        "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json --metrics "
+        "results/validation/unsupervised-local-10-2-alpha-8-seeds-0-1-2.json"),
+    "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json": Saved(
+        "47e768171b4b59b616212e345acb4a20604398b6588b38148fa1822c3508caba", 1_855,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --symba-alpha 8 --seeds "
+        "1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-alpha-8-seeds-1-2-validation-state.pt --metrics "
+        "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json"),
     "results/validation/wrong.json": Saved(
         "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "
