@@ -373,6 +373,12 @@ SAVED = {
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
         "0.03 --metrics results/validation/peer.json"),
+    "results/validation/unsupervised-local-10-2-60-epochs-alpha-8-seeds-0-1-2.json": Saved(
+        "231d8d38c769eaa43b72872108a7d8a7b0aaa018949aa2471beae3655e492f3a", 2_035,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --epochs 60 --symba-alpha "
+        "8 --seeds 0,1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-60-epochs-alpha-8-validation-state.pt --metrics "
+        "results/validation/unsupervised-local-10-2-60-epochs-alpha-8-seeds-0-1-2.json"),
     "results/validation/unsupervised-local-10-2-alpha-8-seed-0.json": Saved(
         "5c51f8e6d77995f2c646eb9ee3cc294fcd72c102a2151ce4bda29994ab6d45f9", 1_652,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --symba-alpha 8 --seeds 0 "
