@@ -137,6 +137,30 @@ def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_pat
         gpu_validation.steps(out, "everything")
 
 
+def test_the_gpu_local_plan_trains_both_image_prior_tracks_at_about_2000_units_a_layer(tmp_path):
+    from experiments import gpu_validation
+    from ff_tutorial.cli import build_parser
+    from ff_tutorial.receptive import network_connections
+
+    out = tmp_path / "gpu-validation"
+    steps = gpu_validation.steps(out, "local")
+    trains = [build_parser().parse_args(command[3:]) for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
+    assert len(trains) == 2
+    for parsed in trains:
+        assert parsed.device == "cuda" and parsed.validation and Path(parsed.metrics).parent == out
+        assert parsed.seeds == [0, 1, 2] and parsed.jitter in (None, 1)  # the unsupervised preset jitters by 1
+    supervised, unsupervised = trains
+    assert supervised.preset == "accurate" and supervised.receptive_fields == [(10, 2)]
+    assert (supervised.epochs, supervised.symba_alpha, supervised.jitter) == (100, 30.0, 1)  # the track's recipe
+    assert supervised.dims == (784, 2000, 2000, 2000)
+    assert unsupervised.preset == "unsupervised" and unsupervised.epochs == 60
+    # Every layer local: the units each one sees, counted from the geometry in the plan's description
+    # (a 10 x 10 patch; then all channels of 2 x 2 locations: 4 x 128 and 4 x 220).
+    connections = network_connections(unsupervised.dims, unsupervised.receptive_fields, "none")
+    assert [c.shape[0] for c in connections] == [16 * 128, 9 * 220, 4 * 512]
+    assert [set(c.sum(dim=1).tolist()) for c in connections] == [{100}, {4 * 128}, {4 * 220}]
+
+
 def test_a_gpu_plan_is_chosen_by_name_and_an_unknown_one_refused(tmp_path, monkeypatch, capsys):
     from benchmarks import gpu_session
     from experiments import gpu_validation
