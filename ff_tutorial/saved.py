@@ -401,6 +401,11 @@ SAVED = {
         "1,2 --validation --no-progress --resume "
         "/work/ckpt-local/unsupervised-local-10-2-alpha-8-seeds-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json"),
+    "results/validation/unsupervised-local-10-2-seeds-3-4.json": Saved(
+        "5853b0bdcacf26fcf8fcdd8393738eb4fb735014d7a0908fb03776a5d5be64be", 1_824,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 3,4 --validation "
+        "--no-progress --resume /work/ckpt-local/unsupervised-local-10-2-seeds-3-4-validation-state.pt "
+        "--metrics results/validation/unsupervised-local-10-2-seeds-3-4.json"),
     "results/validation/wrong.json": Saved(
         "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "
