@@ -373,11 +373,22 @@ SAVED = {
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
         "0.03 --metrics results/validation/peer.json"),
+    "results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2-3-4.json": Saved(
+        "aa6d73e29f3f08f0a037b169d61c50803e4459a021fd4f02b13118523f8b75c8", 2_790,
+        "python -m experiments.seeds results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2.json "
+        "results/validation/unsupervised-local-10-2-6-4-seeds-3-4.json --metrics "
+        "results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2-3-4.json"),
     "results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2.json": Saved(
         "ee2dec8018e8a98795437f06b72a312f78cef1219591c207f780e90230ec6342", 2_019,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 6:4 --seeds 0,1,2 "
         "--validation --no-progress --resume /work/ckpt-local/unsupervised-local-10-2-6-4-validation-state.pt "
         "--metrics results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2.json"),
+    "results/validation/unsupervised-local-10-2-6-4-seeds-3-4.json": Saved(
+        "ed8d6a59f0c043fc6aa073042f5d546d26f43a19189512a978226184fb32ebb0", 1_870,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 6:4 --seeds 3,4 "
+        "--validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-6-4-seeds-3-4-validation-state.pt --metrics "
+        "results/validation/unsupervised-local-10-2-6-4-seeds-3-4.json"),
     "results/validation/unsupervised-local-10-2-60-epochs-alpha-8-seeds-0-1-2.json": Saved(
         "231d8d38c769eaa43b72872108a7d8a7b0aaa018949aa2471beae3655e492f3a", 2_035,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --epochs 60 --symba-alpha "
