@@ -40,7 +40,8 @@ repository root. Each plan fills one sitting:
    below. Its weights are dense matrices with zeros outside the fields, so it costs about 3.5 times
    the recipe's three fully connected layers of 1,000; to be set against that recipe, local in its
    first layer only (1.68% ± 0.11, `results/validation/unsupervised-local-10-2-seeds-0-1-2.json`),
-   and against two local layers (1.57% ± 0.11, `unsupervised-local-10-2-6-4-seeds-0-1-2.json`);
+   and against two local layers (1.58% ± 0.10 over five seeds,
+   `unsupervised-local-10-2-6-4-seeds-0-1-2-3-4.json`);
 3. the supervised local recipe (`accurate`, jitter 1, receptive fields 10:2, sharpness 30, 100
    epochs: 0.85% ± 0.03 on validation with three layers of 1,000, its track's figure 0.83% ± 0.04 on
    test against a 0.8% target) with three layers of 2,000 units, as wide as the paper's fully

@@ -149,7 +149,7 @@ def test_the_gpu_local_plan_trains_both_image_prior_tracks_at_about_2000_units_a
     for parsed in trains:
         assert parsed.device == "cuda" and parsed.validation and Path(parsed.metrics).parent == out
         assert parsed.seeds == [0, 1, 2] and parsed.jitter in (None, 1)  # the unsupervised preset jitters by 1
-    unsupervised, supervised = trains  # the shorter run first, sure to end within the budget
+    unsupervised, supervised = trains  # the shorter run first: the budget stops the last step
     assert supervised.preset == "accurate" and supervised.receptive_fields == [(10, 2)]
     assert (supervised.epochs, supervised.symba_alpha, supervised.jitter) == (100, 30.0, 1)  # the track's recipe
     assert supervised.dims == (784, 2000, 2000, 2000)
