@@ -104,18 +104,26 @@ def test_the_engine_tests_run_without_the_notebook_tools():
     assert "1 passed" in done.stdout
 
 
-def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_path):
-    from experiments import gpu_validation, recurrent_small
+def validation_trains(steps, out: Path) -> list:
+    """The `ff_tutorial train` commands of a GPU plan's steps, parsed, each checked to be a validation
+    run on the GPU that writes its metrics into the plan's folder `out`."""
     from ff_tutorial.cli import build_parser
 
-    out = tmp_path / "gpu-validation"
-    for plan in gpu_validation.PLANS:  # both start with the engines' tests, the recurrent one's too
-        assert gpu_validation.steps(out, plan)[0][1][-2:] == ["tests/test_engine.py", "tests/test_recurrent.py"]
-    steps = gpu_validation.steps(out, "unsupervised")
     trains = [build_parser().parse_args(command[3:]) for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
-    assert len(trains) == 2
     for parsed in trains:
         assert parsed.device == "cuda" and parsed.validation and Path(parsed.metrics).parent == out
+    return trains
+
+
+def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_path):
+    from experiments import gpu_validation, recurrent_small
+
+    out = tmp_path / "gpu-validation"
+    for plan in gpu_validation.PLANS:  # each starts with the engines' tests
+        assert gpu_validation.steps(out, plan)[0][1][-2:] == ["tests/test_engine.py", "tests/test_recurrent.py"]
+    trains = validation_trains(gpu_validation.steps(out, "unsupervised"), out)
+    assert len(trains) == 2
+    for parsed in trains:
         assert len(parsed.seeds) >= 3  # error bars
     unsupervised, supervised = trains
     assert unsupervised.preset == "unsupervised" and unsupervised.jitter == 0  # permutation-invariant
@@ -139,15 +147,12 @@ def test_the_gpu_validation_runs_are_validation_runs_in_their_own_folder(tmp_pat
 
 def test_the_gpu_local_plan_trains_both_image_prior_tracks_at_about_2000_units_a_layer(tmp_path):
     from experiments import gpu_validation
-    from ff_tutorial.cli import build_parser
     from ff_tutorial.receptive import network_connections
 
     out = tmp_path / "gpu-validation"
-    steps = gpu_validation.steps(out, "local")
-    trains = [build_parser().parse_args(command[3:]) for _, command in steps if command[1:3] == ["-m", "ff_tutorial"]]
+    trains = validation_trains(gpu_validation.steps(out, "local"), out)
     assert len(trains) == 2
     for parsed in trains:
-        assert parsed.device == "cuda" and parsed.validation and Path(parsed.metrics).parent == out
         assert parsed.seeds == [0, 1, 2] and parsed.jitter in (None, 1)  # the unsupervised preset jitters by 1
     unsupervised, supervised = trains  # the shorter run first: the budget stops the last step
     assert supervised.preset == "accurate" and supervised.receptive_fields == [(10, 2)]
