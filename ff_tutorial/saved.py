@@ -375,6 +375,12 @@ SAVED = {
         "--symba-alpha 30 --seeds 0,1,2 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-30-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-30-seeds-0-1-2.json"),
+    "results/validation/local-10-2-wide-first-alpha-30-seeds-0-1.json": Saved(
+        "4d587f4f09e802214e2f15d159f0ba2d2cb6c575715dc5ec6d9280cc483db122", 2_242,
+        "python -m ff_tutorial train --preset accurate --dims 784,2000,1000,1000 --epochs 100 --jitter 1 "
+        "--receptive-fields 10:2 --symba-alpha 30 --seeds 0,1 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-wide-first-alpha-30-seeds-0-1-validation-state.pt --metrics "
+        "results/validation/local-10-2-wide-first-alpha-30-seeds-0-1.json"),
     "results/validation/peer.json": Saved(
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
