@@ -375,6 +375,12 @@ SAVED = {
         "--symba-alpha 30 --seeds 0,1,2 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-30-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-30-seeds-0-1-2.json"),
+    "results/validation/local-10-2-alpha-50-seeds-0-1.json": Saved(
+        "9ee920562fd55fdde802c8a5670123bc9ae87155a5c57c64926eb61726e7138f", 2_216,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
+        "--symba-alpha 50 --seeds 0,1 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-50-seeds-0-1-validation-state.pt --metrics "
+        "results/validation/local-10-2-alpha-50-seeds-0-1.json"),
     "results/validation/local-10-2-wide-first-alpha-30-seeds-0-1.json": Saved(
         "4d587f4f09e802214e2f15d159f0ba2d2cb6c575715dc5ec6d9280cc483db122", 2_242,
         "python -m ff_tutorial train --preset accurate --dims 784,2000,1000,1000 --epochs 100 --jitter 1 "
