@@ -224,6 +224,16 @@ SAVED = {
         "d7943010026b94cbc051243ad373a0ff6e347946487b38a3187e5914892a1916", 2_038,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 30 --cooldown "
         "--symba-alpha 30 --seeds 0,1,2 --no-progress --name alpha-30-epochs-30-cooldown"),
+    "results/recurrent/damping-0.1-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "99e2d27eb014ab0734d060ba89b06d4b448f6dd7d27c1203f3b76116727e68e9", 1_812,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --damping 0.1 --seeds 0,1,2 --name "
+        "damping-0.1-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/damping-0.5-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "0d82052aeb3f25432fdca9bf398d3d49f2f4238e53bc2097430ba770cefa52c3", 1_814,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --damping 0.5 --seeds 0,1,2 --name "
+        "damping-0.5-alpha-30-epochs-20-cooldown"),
     "results/recurrent/depth-3-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
         "c73ad3d44b101e04ef62e4da75085b7c8c453c1e755271368542b07cb5c1061b", 1_798,
         "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
@@ -259,6 +269,16 @@ SAVED = {
         "python -m experiments.recurrent_small --final --seeds 0,1,2 --hidden 500,500 --epochs 20 --cooldown "
         "--no-progress --resume /work/ckpt-local/recurrent-final-epochs-20 --name "
         "final-epochs-20-cooldown-seeds-0-1-2"),
+    "results/recurrent/iterations-12-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "fb2097d2eccff31afe6ba8b8bfa42842912ce57fe4103f91e2edddfa99605225", 1_924,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --iterations 12 --seeds 0,1,2 --name "
+        "iterations-12-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/iterations-5-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "d90887ffb5decb431ce9badf13d1326e255b0465beeb1c67085e4e851fd8bf2e", 1_733,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --iterations 5 --seeds 0,1,2 --name "
+        "iterations-5-alpha-30-epochs-20-cooldown"),
     "results/recurrent/symba-loss.json": Saved(
         "3a70b20e9989ebee7036801f3bf6a64917b649d7a3ba90163ee8da24a3093af9", 849,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss symba "
@@ -275,6 +295,11 @@ SAVED = {
         "c0db732c7c7d35d0d2d14d46fc72e9c2961017111024a5b3e55545e1ca5b0703", 1_305,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 2 --name "
         "window-seed-2"),
+    "results/recurrent/wrong-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "da03e07fb6378e7a707fff91737974e7b095afdd6eb5a580edf50bfdec59265a", 1_801,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --negatives wrong --seeds 0,1,2 --name "
+        "wrong-alpha-30-epochs-20-cooldown"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
