@@ -283,6 +283,10 @@ SAVED = {
         "3a70b20e9989ebee7036801f3bf6a64917b649d7a3ba90163ee8da24a3093af9", 849,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss symba "
         "--name symba-loss"),
+    "results/recurrent/width-1000-alpha-30-epochs-20-cooldown-seed-0.json": Saved(
+        "9a232c0a9f5d3a3236c473fd0d474dea84518bb8c6e8b2ddb49ef04dc521febb", 1_803,
+        "python -m experiments.recurrent_small --hidden 1000,1000 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --seeds 0,1,2 --name width-1000-alpha-30-epochs-20-cooldown"),
     "results/recurrent/window-seed-0.json": Saved(
         "0d1bf401a6d8a61975f9e372ad014295147ba4952c66ae3eda6d7d212b8d5774", 1_309,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 0 --name "
