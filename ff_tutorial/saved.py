@@ -291,6 +291,10 @@ SAVED = {
         "e7c5824b4d410e40580634bb90193d4103f620814e077ce7e54f6d9660447499", 1_791,
         "python -m experiments.recurrent_small --hidden 1000,1000 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 30 --no-progress --seeds 1,2 --name width-1000-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/width-1000-alpha-30-epochs-20-cooldown-seed-2.json": Saved(
+        "22cf4a3ef0f9d7888c0ddfc28985c734fdd83586b6b4420cda90ace932551bf1", 1_789,
+        "python -m experiments.recurrent_small --hidden 1000,1000 --train-size 50000 --epochs 20 --cooldown "
+        "--symba-alpha 30 --no-progress --seeds 2 --name width-1000-alpha-30-epochs-20-cooldown"),
     "results/recurrent/window-seed-0.json": Saved(
         "0d1bf401a6d8a61975f9e372ad014295147ba4952c66ae3eda6d7d212b8d5774", 1_309,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --seed 0 --name "
