@@ -361,6 +361,23 @@ SAVED = {
         "299c19149931126f8f0030ca29ca83dd891b0484bd283fbc7a82d98e7ab008c0", 961,
         "python -m ff_tutorial train --preset unsupervised --train-size 60000 --no-progress --metrics "
         "results/unsupervised.json --save models/unsupervised.pt"),
+    "results/validation/accurate-2000-alpha-30-seeds-0-1-2-3-4.json": Saved(
+        "a9bd87c28b99f94f7edba70a6eb8ac21724ac8985c1683023595008e1f091bf6", 3_322,
+        "python -m experiments.seeds results/validation/accurate-2000-alpha-30-seeds-0-1-2.json "
+        "results/validation/accurate-2000-alpha-30-seeds-3-4.json --metrics "
+        "results/validation/accurate-2000-alpha-30-seeds-0-1-2-3-4.json"),
+    "results/validation/accurate-2000-alpha-30-seeds-0-1-2.json": Saved(
+        "4addcdc216fbb8248efe97385d1fd6d4f5f5b0c81bc67147367a67e8edcc83ff", 2_391,
+        "python -m ff_tutorial train --preset accurate --dims 784,2000,2000,2000 --symba-alpha 30 --seeds "
+        "0,1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/accurate-2000-alpha-30-validation-state.pt --metrics "
+        "results/validation/accurate-2000-alpha-30-seeds-0-1-2.json"),
+    "results/validation/accurate-2000-alpha-30-seeds-3-4.json": Saved(
+        "4c6da654d536e811846e59a24b4573427dbd0fc02a0be58b2afe72b4d7d5f9da", 2_154,
+        "python -m ff_tutorial train --preset accurate --dims 784,2000,2000,2000 --symba-alpha 30 --seeds 3,4 "
+        "--validation --no-progress --resume "
+        "/work/ckpt-local/accurate-2000-alpha-30-seeds-3-4-validation-state.pt --metrics "
+        "results/validation/accurate-2000-alpha-30-seeds-3-4.json"),
     "results/validation/accurate-alpha-30-seeds-0-1-2.json": Saved(
         "b41d029e8bd78eabe2aaf4aed87940d79c6638f67ad93caa12e377e39cafef9f", 2_351,
         "python -m ff_tutorial train --preset accurate --symba-alpha 30 --seeds 0,1,2 --validation "
