@@ -417,6 +417,12 @@ SAVED = {
         "daad14c0f6aa184fd5373daa019d33dadf38fd98b8b1b8fcf6de281e4e3fcaf5", 988,
         "python -m ff_tutorial train --preset accurate --epochs 60 --validation --no-progress --jitter 2 "
         "--metrics results/validation/jitter.json"),
+    "results/validation/local-10-2-6-4-alpha-30-seeds-0-1-2.json": Saved(
+        "7b07f59c5352c4da9f7d79abbad174c61b8342969e4ba80233233816c64731a2", 2_504,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 6:4 "
+        "--symba-alpha 30 --seeds 0,1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-6-4-alpha-30-validation-state.pt --metrics "
+        "results/validation/local-10-2-6-4-alpha-30-seeds-0-1-2.json"),
     "results/validation/local-10-2-alpha-15-seeds-0-1.json": Saved(
         "6c4bcb4b1e730d3ded5eabe7a2118e87e86e22beb46a62f14f3b893e45971c05", 2_213,
         "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
