@@ -429,12 +429,23 @@ SAVED = {
         "--symba-alpha 15 --seeds 0,1 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-15-seeds-0-1-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-15-seeds-0-1.json"),
+    "results/validation/local-10-2-alpha-30-seeds-0-1-2-3-4.json": Saved(
+        "7d327f3de6e97511b5a79804c52446b203fa3b30e8271739fd1e9b6a64ca9c0e", 3_377,
+        "python -m experiments.seeds results/validation/local-10-2-alpha-30-seeds-0-1-2.json "
+        "results/validation/local-10-2-alpha-30-seeds-3-4.json --metrics "
+        "results/validation/local-10-2-alpha-30-seeds-0-1-2-3-4.json"),
     "results/validation/local-10-2-alpha-30-seeds-0-1-2.json": Saved(
         "1e9617ac035068d0d0fbee31cbace35251f3faa0b7b6d5cf10237801d5710486", 2_456,
         "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
         "--symba-alpha 30 --seeds 0,1,2 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-30-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-30-seeds-0-1-2.json"),
+    "results/validation/local-10-2-alpha-30-seeds-3-4.json": Saved(
+        "2f0ba73467ab365e2ff5d7636a9b94500aa5a87629c9dec205d8f5cd2d7bf78d", 2_208,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
+        "--symba-alpha 30 --seeds 3,4 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-30-validation-state.pt --metrics "
+        "results/validation/local-10-2-alpha-30-seeds-3-4.json"),
     "results/validation/local-10-2-alpha-50-seeds-0-1.json": Saved(
         "9ee920562fd55fdde802c8a5670123bc9ae87155a5c57c64926eb61726e7138f", 2_216,
         "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
