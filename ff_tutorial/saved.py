@@ -429,6 +429,19 @@ SAVED = {
         "--symba-alpha 15 --seeds 0,1 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-15-seeds-0-1-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-15-seeds-0-1.json"),
+    "results/validation/local-10-2-alpha-30-batch-100-seeds-0-1.json": Saved(
+        "e364eda64f37cd135580e1188d6951f9c055111dcc01346692e65320e3742733", 2_253,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
+        "--symba-alpha 30 --batch-size 100 --seeds 0,1 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-30-batch-100-seeds-0-1-validation-state.pt --metrics "
+        "results/validation/local-10-2-alpha-30-batch-100-seeds-0-1.json"),
+    "results/validation/local-10-2-alpha-30-batch-25-seeds-0-1.json": Saved(
+        "1e38157994206de173f830143b705e098a8a3f2ffc63176f452836741503a546", 2_410,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
+        "--symba-alpha 30 --batch-size 25 --seeds 0,1 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-30-batch-25-seeds-0-1-validation-state.pt --save "
+        "/work/ckpt-local/saved/local-b25.pt --metrics "
+        "results/validation/local-10-2-alpha-30-batch-25-seeds-0-1.json"),
     "results/validation/local-10-2-alpha-30-seeds-0-1-2-3-4.json": Saved(
         "7d327f3de6e97511b5a79804c52446b203fa3b30e8271739fd1e9b6a64ca9c0e", 3_377,
         "python -m experiments.seeds results/validation/local-10-2-alpha-30-seeds-0-1-2.json "
