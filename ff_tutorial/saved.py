@@ -475,6 +475,17 @@ SAVED = {
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
         "0.03 --metrics results/validation/peer.json"),
+    "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2-readout-seed-1.json": Saved(
+        "8c36414c9fa6874a98a1abc715a9c01dddc50ee6204fdda97a7c3dd3aad4f978", 2_642,
+        "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
+        "/work/ckpt-local/uloc-seed-1.pt /work/ckpt-local/uloc-seed-2.pt --candidates 0x60 1x60 1x120 --seed "
+        "1 --path "
+        "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2-readout-seed-1.json"),
+    "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2.json": Saved(
+        "9cba62f1629350f0c365592385f49cdec8dc52b85f82601eb93e936686d2ddcd", 2_615,
+        "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
+        "/work/ckpt-local/uloc-seed-1.pt /work/ckpt-local/uloc-seed-2.pt --candidates 0x60 1x60 1x120 --path "
+        "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2.json"),
     "results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2-3-4.json": Saved(
         "aa6d73e29f3f08f0a037b169d61c50803e4459a021fd4f02b13118523f8b75c8", 2_790,
         "python -m experiments.seeds results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2.json "
@@ -514,6 +525,12 @@ SAVED = {
         "1,2 --validation --no-progress --resume "
         "/work/ckpt-local/unsupervised-local-10-2-alpha-8-seeds-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json"),
+    "results/validation/unsupervised-local-10-2-saved-seeds-0-1-2.json": Saved(
+        "e69963ed60e09b3f5f0574684d958fe2ab20f074b4754cdbc18ba5c6dee36b5f", 2_158,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 0,1,2 --validation "
+        "--no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-saved-seeds-0-1-2-validation-state.pt --save "
+        "/work/ckpt-local/uloc.pt --metrics results/validation/unsupervised-local-10-2-saved-seeds-0-1-2.json"),
     "results/validation/unsupervised-local-10-2-seeds-3-4.json": Saved(
         "5853b0bdcacf26fcf8fcdd8393738eb4fb735014d7a0908fb03776a5d5be64be", 1_824,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 3,4 --validation "

@@ -4,10 +4,14 @@ import json
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 import ff_tutorial
-from experiments import backprop_same_shape, denormals, scoring_layers, silent_units, stacking_drift
+from experiments import (backprop_same_shape, denormals, scoring_layers, shifted_readout, silent_units,
+                         stacking_drift)
 from ff_tutorial import FFNetwork, save
+from ff_tutorial.augment import BACKGROUND
+from ff_tutorial.data import MNIST
 
 
 def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatch):
@@ -21,8 +25,10 @@ def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(backprop_same_shape, "load_mnist", measuring)
     monkeypatch.setattr(silent_units, "load_mnist", measuring)
     monkeypatch.setattr(scoring_layers, "load_mnist", measuring)
+    monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
-                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"])):
+                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"]),
+                                 (shifted_readout, ["network.pt"])):
         assert experiment.main(networks + ["--path", str(record)]) == 0
         assert "exists, kept" in capsys.readouterr().out and record.read_text() == "{}"
 
@@ -30,7 +36,8 @@ def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatc
 def test_a_path_that_cannot_be_written_is_refused_before_measuring(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
-                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"])):
+                                 (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"]),
+                                 (shifted_readout, ["network.pt"])):
         assert experiment.main(networks + ["--path", str(tmp_path / "file" / "record.json")]) == 2
         assert "is a file, not a folder" in capsys.readouterr().err
 
@@ -98,3 +105,63 @@ def test_scoring_layers_refuses_networks_without_goodness_per_label_before_measu
         assert scoring_layers.main([str(tmp_path / n) for n in networks]
                                    + ["--path", str(tmp_path / "record.json")]) == 2
         assert says in capsys.readouterr().err and not (tmp_path / "record.json").exists()
+
+
+def small_mnist(mnist):
+    """12,000 training images: the validation split trains on the first 2,000, measures on the last 10,000."""
+    return MNIST(mnist.x_train[-12_000:], mnist.y_train[-12_000:], mnist.x_test, mnist.y_test)
+
+
+def test_shifted_readout_trains_each_read_out_on_freshly_shifted_images_and_leaves_the_layers_alone(
+        tmp_path, monkeypatch, mnist):
+    monkeypatch.setattr(shifted_readout, "load_mnist", lambda: small_mnist(mnist))
+    paths = []
+    for seed in (0, 1):
+        torch.manual_seed(seed)
+        paths.append(tmp_path / f"net-{seed}.pt")
+        save(FFNetwork([784, 30, 20], embedding="none"), paths[-1])
+    seen = []
+    features = FFNetwork.readout_features
+    monkeypatch.setattr(FFNetwork, "readout_features", lambda self, x: seen.append(x) or features(self, x))
+    record = tmp_path / "readout.json"
+    assert shifted_readout.main([*map(str, paths), "--candidates", "0x2", "1x3", "--no-progress",
+                                 "--path", str(record)]) == 0
+    x = mnist.x_train[-12_000:-10_000]
+    # Per network: the unshifted read-out's features once, then its measurements (validation and
+    # training images), then the shifted read-out's features every epoch, each image at one of the 9
+    # shifts of at most a pixel (and not all where they were), then its measurements.
+    assert len(seen) == 2 * (1 + 2 + 3 + 2)
+    assert torch.equal(seen[0], x) and all(not torch.equal(s, x) for s in seen[3:6])
+    shifts = [F.pad(x.view(-1, 28, 28), (1, 1, 1, 1), value=BACKGROUND)[:, 1 + dy:29 + dy, 1 + dx:29 + dx]
+              .reshape(-1, 784) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    for s in seen[3:6]:
+        assert all(any(torch.equal(s[i], shifted[i]) for shifted in shifts) for i in range(0, 2000, 97))
+    written = json.loads(record.read_text())
+    for path, row in zip(paths, written["networks"]):
+        net = ff_tutorial.load(path)  # the saved layers: the experiment must not have changed them
+        for name in ("shift_0_epochs_2", "shift_1_epochs_3"):
+            assert 0 < row[f"{name}_error"] < 0.9 and 0 <= row[f"{name}_train_error"] < 0.9
+        torch.manual_seed(0)
+        net.reset_readout()
+        ff_tutorial.train_readout(net, x, mnist.y_train[-12_000:-10_000], epochs=2, batch_size=1000, lr=0.03,
+                                  generator=torch.Generator().manual_seed(0), progress=False)
+        assert row["shift_0_epochs_2_error"] == net.error_rate(mnist.x_train[-10_000:], mnist.y_train[-10_000:],
+                                                               one_pass=True)
+    errors = [row["shift_1_epochs_3_error"] for row in written["networks"]]
+    assert written["shift_1_epochs_3_error"] == pytest.approx(sum(errors) / 2)
+    assert written["shift_1_epochs_3_error_std"] == pytest.approx(abs(errors[0] - errors[1]) / 2 ** 0.5)
+    assert "validation" in written["images"] and written["learning_rate"] == 0.03
+
+
+def test_shifted_readout_refuses_bad_candidates_and_networks_before_measuring(tmp_path, capsys, monkeypatch):
+    def measuring(*args, **kwargs):
+        raise AssertionError("measured although the command was refused")
+
+    monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
+    save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
+    for bad, says in (("1x0", "epochs must be at least 1"), ("28x60", "SHIFTxEPOCHS"), ("one", "SHIFTxEPOCHS")):
+        with pytest.raises(SystemExit):
+            shifted_readout.main([str(tmp_path / "net.pt"), "--candidates", bad, "--path", str(tmp_path / "r.json")])
+        assert says in capsys.readouterr().err
+    assert shifted_readout.main([str(tmp_path / "missing.pt"), "--path", str(tmp_path / "r.json")]) == 2
+    assert not (tmp_path / "r.json").exists()
