@@ -25,10 +25,12 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   flushed to zero, and whether flushing changes the weights, into results/denormals-cpu.json;
 - `silent_units`: how many units of saved networks answer no training image, per layer;
 - `scoring_layers`: which layers' goodness should vote in ten-pass prediction, measured on networks
-  trained on the validation split's training part.
+  trained on the validation split's training part;
+- `shifted_readout`: read-outs trained on images shifted anew each epoch, against the recipe's,
+  on the frozen layers of networks trained on the validation split's training part.
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
-`receptive_fields`, `denormals`, `scoring_layers` and `gpu_validation` measure on the validation split, `stacking_drift` measures weights only,
+`receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout` and `gpu_validation` measure on the validation split, `stacking_drift` measures weights only,
 `silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final` and `backprop_same_shape`
 look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.
