@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import torch
 
-from ff_tutorial.outputs import check_writable, write_atomically
+from ff_tutorial import load
+from ff_tutorial.checkpoint import CheckpointError
+from ff_tutorial.outputs import OutputError, check_writable, write_atomically
 from ff_tutorial.runtime import machine
 
 
@@ -56,6 +59,20 @@ def one_file_to_make(path: Path, force: bool) -> bool:
         return False
     check_writable(path, "results file")
     return True
+
+
+def networks_to_measure(paths, record: Path, force: bool) -> list | int:
+    """For an experiment that measures saved networks and writes one record: the networks at
+    `paths`, loaded, all before any measurement; or instead the exit status, 0 when `record` exists
+    and is kept (not `force`), 2 (the error said) when it cannot be written or a network cannot be
+    loaded."""
+    try:
+        if not one_file_to_make(record, force):
+            return 0
+        return [load(path) for path in paths]
+    except (OutputError, CheckpointError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 def write_record(path: Path, record: dict) -> None:

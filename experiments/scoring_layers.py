@@ -20,12 +20,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from ff_tutorial import FFNetwork, load, load_mnist
-from ff_tutorial.checkpoint import CheckpointError
+from ff_tutorial import FFNetwork, load_mnist
 from ff_tutorial.cli import summarize
-from ff_tutorial.outputs import OutputError
 
-from .files import one_file_to_make, write_record
+from .files import networks_to_measure, write_record
 
 
 def errors_by_first_scoring_layer(net, x, y) -> dict:
@@ -44,13 +42,9 @@ def main(argv=None) -> int:
     parser.add_argument("--path", type=Path, required=True, help="where the errors go (a new .json file)")
     parser.add_argument("--force", action="store_true", help="replace the file if it exists")
     args = parser.parse_args(argv)
-    try:
-        if not one_file_to_make(args.path, args.force):
-            return 0
-        networks = [load(path) for path in args.networks]
-    except (OutputError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    networks = networks_to_measure(args.networks, args.path, args.force)
+    if isinstance(networks, int):
+        return networks
     problem = next((f"{path} has no goodness per label (a recurrent network, or one trained without labels)"
                     for path, net in zip(args.networks, networks)
                     if not isinstance(net, FFNetwork) or net.embedding == "none"), None)

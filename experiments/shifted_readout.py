@@ -19,7 +19,8 @@ writes each one's error on the validation images (the last 10,000 training image
 unshifted training images, with each candidate's mean and standard deviation over the networks,
 to one file (kept if it exists, unless --force). Give it networks trained with `train --validation`.
 No test image is looked at. (Not in results/validation/ itself: `experiments.table` reads every
-file there as a training run.)
+file there as a training run.) Validation chose the shifted read-out; a training run asks for it
+with `python -m ff_tutorial train --readout-jitter 1`.
 """
 
 from __future__ import annotations
@@ -30,17 +31,12 @@ import sys
 from pathlib import Path
 
 import torch
-from torch import nn
 
-from ff_tutorial import FFNetwork, load, load_mnist, train_readout
-from ff_tutorial.augment import check_max_shift, shift_images
-from ff_tutorial.checkpoint import CheckpointError
+from ff_tutorial import FFNetwork, load_mnist, train_readout
+from ff_tutorial.augment import check_max_shift
 from ff_tutorial.cli import summarize
-from ff_tutorial.data import batches
-from ff_tutorial.outputs import OutputError
-from ff_tutorial.runtime import progress as progress_bar
 
-from .files import one_file_to_make, write_record
+from .files import networks_to_measure, write_record
 
 # (most pixels shifted, read-out epochs): the recipe's read-out first, then the same with shifts,
 # then with twice the epochs, since a shifted image is a harder one to fit.
@@ -66,31 +62,14 @@ def candidate(text: str) -> tuple:
 
 def train_shifted_readout(net: FFNetwork, x, y, max_shift: int, epochs: int, lr: float, seed: int,
                           progress: bool = True) -> None:
-    """A fresh head on `net`'s frozen layers, trained by cross-entropy as `train_readout` trains it
-    (Adam, batches of 1,000), but on features computed anew each epoch from the images shifted by up
-    to `max_shift` pixels, each its own shift. With no shift it is `train_readout` itself. One seed
-    gives every candidate the same first weights, and the same order of batches."""
+    """A fresh head on `net`'s frozen layers, trained by `train_readout` (Adam, batches of 1,000) on
+    features computed anew each epoch from the images shifted by up to `max_shift` pixels, each its
+    own shift (none for 0). One seed gives every candidate the same first weights, and the same
+    order of batches."""
     torch.manual_seed(seed)
     net.reset_readout()
-    generator = torch.Generator().manual_seed(seed)
-    if max_shift == 0:
-        train_readout(net, x, y, epochs=epochs, batch_size=BATCH_SIZE, lr=lr, generator=generator,
-                      progress=progress)
-        return
-    optimizer = torch.optim.Adam(net.head.parameters(), lr=lr)
-    y = y.to(net.device)
-    for epoch in progress_bar(range(epochs), progress, desc=f"read-out, shifts of up to {max_shift}"):
-        with torch.no_grad():
-            features = net.readout_features(shift_images(x, max_shift, generator))
-        for idx in batches(len(features), BATCH_SIZE, generator, net.device):
-            loss = nn.functional.cross_entropy(net.head(features[idx]), y[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-        if not math.isfinite(loss.item()):
-            raise FloatingPointError(f"the read-out's loss is {loss.item()} in its epoch {epoch + 1}: "
-                                     f"try a smaller rate than {lr:g}")
-    net.head_trained.fill_(True)
+    train_readout(net, x, y, epochs=epochs, batch_size=BATCH_SIZE, lr=lr,
+                  generator=torch.Generator().manual_seed(seed), progress=progress, jitter=max_shift)
 
 
 def key(shift: int, epochs: int) -> str:
@@ -113,13 +92,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not (math.isfinite(args.lr) and args.lr > 0):
         parser.error(f"--lr must be a positive number, got {args.lr}")
-    try:
-        if not one_file_to_make(args.path, args.force):
-            return 0
-        networks = [load(path) for path in args.networks]
-    except (OutputError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    networks = networks_to_measure(args.networks, args.path, args.force)
+    if isinstance(networks, int):
+        return networks
     if not all(isinstance(net, FFNetwork) for net in networks):
         print("error: a recurrent network has no read-out on its layers; give feed-forward networks",
               file=sys.stderr)

@@ -11,21 +11,17 @@ sets the counts of a network trained with peer normalization beside them.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ff_tutorial import load, load_mnist
-from ff_tutorial.checkpoint import CheckpointError
-from ff_tutorial.outputs import OutputError
+from ff_tutorial import load_mnist
 
-from .files import one_file_to_make, write_record
+from .files import networks_to_measure, write_record
 
 IMAGES = 20_000  # the first training images: inside the training set of every recipe, validation or not
 
 
-def count(path: Path, data) -> dict:
+def count(net, path: Path, data) -> dict:
     """One network's silent units per layer, with what it is."""
-    net = load(path)
     silent = net.silent_units(data.x_train[:IMAGES], data.y_train[:IMAGES])
     return {"network": str(path), "dims": list(net.config.dims), "receptive_fields": net.config.receptive_fields,
             "peer_norm": net.config.peer_norm, "silent": [int(s.sum()) for s in silent]}
@@ -38,17 +34,14 @@ def main(argv=None) -> int:
     parser.add_argument("--path", type=Path, required=True, help="where the counts go (a new .json file)")
     parser.add_argument("--force", action="store_true", help="replace the file if it exists")
     args = parser.parse_args(argv)
-    try:
-        if not one_file_to_make(args.path, args.force):
-            return 0
-        data = load_mnist()
-        rows = []
-        for path in args.networks:
-            rows.append(count(path, data))
-            print(f"{path}: silent units per layer {rows[-1]['silent']} of {rows[-1]['dims'][1:]}", flush=True)
-    except (OutputError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    networks = networks_to_measure(args.networks, args.path, args.force)
+    if isinstance(networks, int):
+        return networks
+    data = load_mnist()
+    rows = []
+    for path, net in zip(args.networks, networks):
+        rows.append(count(net, path, data))
+        print(f"{path}: silent units per layer {rows[-1]['silent']} of {rows[-1]['dims'][1:]}", flush=True)
     record = {"command": "python -m experiments.silent_units " + " ".join(map(str, args.networks))
               + f" --path {args.path}", "images": f"the first {IMAGES:,} training images, each with its label",
               "networks": rows}

@@ -35,7 +35,8 @@ MEAN_KEYS = ("test_error_mean",)
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "accurate-60000-seeds-0-1-2", "accurate-2000-60000-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
         "scaled-seed-2", "scaled-seeds-0-1-2", "local-10-2-seeds-0-1-2", "local-10-2-whole-seeds-0-1-2", "local-10-2-alpha-30-whole-seeds-0-1-2",
         "local-10-2-seed-1-saved", "unsupervised", "unsupervised-seed-1",
-        "unsupervised-seed-2", "unsupervised-seeds-0-1-2", "unsupervised-local-10-2-seeds-0-1-2"]
+        "unsupervised-seed-2", "unsupervised-seeds-0-1-2", "unsupervised-local-10-2-seeds-0-1-2",
+        "unsupervised-local-10-2-readout-jitter-1-seeds-0-1-2"]
 
 
 def percent(value) -> str:
@@ -59,6 +60,9 @@ def describe(settings: dict) -> str:
         text += f", images shifted by up to {settings['jitter']} pixel{'s' if settings['jitter'] > 1 else ''}"
     for layer, (field, stride) in enumerate(settings.get("receptive_fields") or (), start=1):
         text += f", layer {layer} local ({field} x {field} patches, {stride} apart)"
+    if settings.get("readout_jitter"):
+        pixels = settings["readout_jitter"]
+        text += f", read-out on images shifted by up to {pixels} pixel{'s' if pixels > 1 else ''}"
     return text
 
 
@@ -169,8 +173,10 @@ TRACK_TITLES = {
 
 
 def run_track(m: dict) -> str:
-    """A run's track, from its metrics: shifted training images, or local fields, are an image prior."""
-    return track_of(m["settings"].get("jitter", 0), receptive_fields=m["settings"].get("receptive_fields", ()))
+    """A run's track, from its metrics: shifted training images (the layers' or the read-out's), or
+    local fields, are an image prior."""
+    shifts = m["settings"].get("jitter", 0) or m["settings"].get("readout_jitter", 0)
+    return track_of(shifts, receptive_fields=m["settings"].get("receptive_fields", ()))
 
 
 def anchors() -> list:

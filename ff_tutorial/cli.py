@@ -185,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--readout-from", type=non_negative(int), metavar="LAYER",
                        help="first layer whose activities the read-out sees (0: all of them)")
     train.add_argument("--readout-lr", type=positive(float), help="learning rate of the read-out")
+    train.add_argument("--readout-jitter", type=non_negative(int), metavar="PIXELS",
+                       help="shift the read-out's images by up to this many pixels each epoch (0: off)")
     train.add_argument("--precision", choices=PRECISIONS,
                        help="fp32 (default); tf32 or bf16: matrix products in lower precision")
     seeds = train.add_mutually_exclusive_group()
@@ -306,7 +308,8 @@ def learn(p: Recipe, nets, generators, x, y, one, progress: bool, capture, resum
     """The layers, then the read-outs; Ctrl-C or divergence in one skips what follows, never the rest."""
     run = Learned()
     try:
-        _, trained = train_recipe(p.replace(readout_epochs=0), x, y, net=one(nets), generator=one(generators),
+        layers_only = p.replace(readout_epochs=0, readout_jitter=0)
+        _, trained = train_recipe(layers_only, x, y, net=one(nets), generator=one(generators),
                                   progress=progress, capture=capture, resume=resume, **curve)
         run.histories = trained if isinstance(trained, list) else [trained]
         run.interrupted = run.histories[0].interrupted
@@ -451,7 +454,8 @@ def train(args, received: list) -> int:
         # stopped early still looked, but its errors are not the recipe's
         kind = "tuning" if args.eval_every else "interrupted" if interrupted else "final"
         results["test_look"] = note_look(nets, run_name(args.preset, p), errors,
-                                         track_of(p.jitter, receptive_fields=p.receptive_fields), args, kind=kind)
+                                         track_of(p.jitter or p.readout_jitter,
+                                                  receptive_fields=p.receptive_fields), args, kind=kind)
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)
     results["warnings"] += useless

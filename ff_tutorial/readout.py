@@ -11,6 +11,7 @@ import math
 import torch
 from torch import nn
 
+from .augment import check_max_shift, shift_images
 from .data import batches
 from .history import History, TrainingDiverged, interruptible
 from .layer import check_number
@@ -19,8 +20,12 @@ from .runtime import progress as progress_bar
 
 
 def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000, lr: float = 0.01,
-                  generator: torch.Generator | None = None, progress: bool = True) -> History:
+                  generator: torch.Generator | None = None, progress: bool = True,
+                  jitter: int = 0) -> History:
     """Train `net`'s softmax head on detached features: the layers do not change.
+
+    With `jitter`, each epoch sees every image shifted anew by up to that many pixels, its
+    features computed again (`shift_images`), as the layers of a jittered recipe saw them.
 
     Ctrl-C stops it, keeping the epochs done (the head counts as trained after one of them).
     An epoch whose loss is not finite, or on average more than twice the first step's (the loss
@@ -31,21 +36,27 @@ def train_readout(net: FFNetwork, x, y, epochs: int = 10, batch_size: int = 1000
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
     check_number("read-out learning rate", lr)
-    features, y = net.readout_features(x), y.to(net.device)
-    return fit_readout(net, features, y, epochs, batch_size, lr, generator, progress)
+    check_max_shift(jitter)
+    if jitter:
+        def features():
+            return net.readout_features(shift_images(x, jitter, generator))
+    else:
+        features = net.readout_features(x)
+    return fit_readout(net, features, y.to(net.device), epochs, batch_size, lr, generator, progress)
 
 
 def fit_readout(net: FFNetwork, features, y, epochs: int, batch_size: int, lr: float,
                 generator=None, progress: bool = True) -> History:
-    """Cross-entropy on the head's outputs, with the features computed once, before."""
+    """Cross-entropy on the head's outputs. `features` is a tensor, computed once,
+    before; or a function that gives them anew at each epoch's start."""
     optimizer = torch.optim.Adam(net.head.parameters(), lr=lr)
     history = History.for_layers(1)
     with interruptible(history, progress):
         for epoch in progress_bar(range(epochs), progress, desc="read-out"):
             before = [p.detach().clone() for p in net.head.parameters()]
-            losses = []
-            for idx in batches(len(features), batch_size, generator, net.device):
-                loss = nn.functional.cross_entropy(net.head(features[idx]), y[idx])
+            these, losses = features() if callable(features) else features, []
+            for idx in batches(len(these), batch_size, generator, net.device):
+                loss = nn.functional.cross_entropy(net.head(these[idx]), y[idx])
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()

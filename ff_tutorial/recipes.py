@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from .augment import SIDE
 from .history import History, TrainingDiverged
 from .network import FFNetwork, check_positive_int
 from .receptive import network_connections
@@ -40,6 +41,7 @@ class Recipe:
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
     readout_from: int | None = None  # first layer the read-out sees (None: the default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
+    readout_jitter: int = 0  # pixels the read-out's images may be shifted (each epoch)
     precision: str = "fp32"  # or "tf32", "bf16": faster products (engine.PRECISIONS)
     receptive_fields: tuple = ()  # (field, stride) of each lowest layer made local
     seed: int = 0
@@ -69,16 +71,23 @@ def check_recipe(recipe: Recipe) -> None:
     """Refuse settings out of range, or that do not go together, before anything is trained."""
     for name in ("epochs", "train_size"):
         check_positive_int(name, getattr(recipe, name))
-    for name in ("batch_size", "readout_epochs", "jitter", "seed"):  # batch_size 0: all at once
+    for name in ("batch_size", "readout_epochs", "jitter", "readout_jitter", "seed"):  # batch_size 0: all at once
         value = getattr(recipe, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}")
+    for name in ("jitter", "readout_jitter"):
+        if getattr(recipe, name) >= SIDE:
+            raise ValueError(f"{name} must be fewer pixels than the image's side ({SIDE}), "
+                             f"got {getattr(recipe, name)}")
     if recipe.readout_from is not None and not (isinstance(recipe.readout_from, int)
                                                 and 0 <= recipe.readout_from < len(recipe.dims) - 1):
         raise ValueError(f"readout_from must name a layer, 0..{len(recipe.dims) - 2}, got {recipe.readout_from!r}")
     network_connections(recipe.dims, recipe.receptive_fields, recipe.embedding)  # fields that fit the widths
     if recipe.schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {SCHEDULES}, got {recipe.schedule!r}")
+    if recipe.readout_jitter and not recipe.readout_epochs:
+        raise ValueError("readout_jitter shifts the read-out's images, so it needs a read-out "
+                         "(readout_epochs > 0)")
     if recipe.jitter and recipe.schedule != "simultaneous":
         raise ValueError("jitter needs the simultaneous schedule: the greedy one computes each "
                          "layer's input once, from images that stay where they are")
@@ -153,7 +162,7 @@ def train_readouts(recipe: Recipe, nets: list, generator, x, y, progress: bool =
     for k, (net, g) in enumerate(zip(nets, generators)):
         try:
             histories.append(train_readout(net, x, y, epochs=recipe.readout_epochs, lr=recipe.readout_lr,
-                                           generator=g, progress=progress))
+                                           generator=g, progress=progress, jitter=recipe.readout_jitter))
         except TrainingDiverged as error:
             if len(nets) > 1:
                 error.args = (f"network {k} of {len(nets)}: {error}",)

@@ -334,6 +334,12 @@ SAVED = {
     "results/unsupervised-layers.md": Saved(
         "c6c3bd448eaa7f47d39b359fdba8c7763ee9e037407eb5745fc21921f99be2aa", 992,
         "python -m experiments.unsupervised_layers > results/unsupervised-layers.md"),
+    "results/unsupervised-local-10-2-readout-jitter-1-seeds-0-1-2.json": Saved(
+        "7f5c7ad3a5b36615d4762cf836db69504350af031d2122572bc6890d08c10c16", 2_019,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --readout-jitter 1 "
+        "--train-size 60000 --seeds 0,1,2 --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-readout-jitter-1-state.pt --metrics "
+        "results/unsupervised-local-10-2-readout-jitter-1-seeds-0-1-2.json"),
     "results/unsupervised-pi-seeds-0-1-2.json": Saved(
         "016785cc58788a7f6a43248b7a25868fcede30b311a00293e05d20bba97ae4e3", 1_821,
         "python -m ff_tutorial train --preset unsupervised --jitter 0 --train-size 60000 --seeds 0,1,2 "

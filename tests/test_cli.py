@@ -35,6 +35,8 @@ def test_every_recipe_setting_has_its_own_flag(capsys):
 @pytest.mark.parametrize("flags, says", [
     (["--jitter", "2", "--schedule", "greedy"], "jitter needs the simultaneous schedule"),
     (["--readout-from", "5", "--readout-epochs", "1"], "readout_from must name a layer"),
+    (["--readout-jitter", "1", "--readout-epochs", "0"], "needs a read-out (readout_epochs > 0)"),
+    (["--readout-jitter", "28", "--readout-epochs", "1"], "fewer pixels than the image's side"),
 ])
 def test_settings_that_do_not_go_together_are_refused_before_training(capsys, fast_data, flags, says):
     assert cli.main(["train", "--no-progress", "--train-size", "100", *flags]) == 2
@@ -63,6 +65,8 @@ def test_a_command_is_required(capsys):
     (["--negatives", "random"], "invalid choice"),
     (["--jitter", "-1"], "zero or positive"),
     (["--readout-lr", "0"], "positive"),
+    (["--readout-jitter", "-1"], "zero or positive"),
+    (["--readout-jitter", "half"], "whole number"),
     (["--readout-from", "one"], "whole number"),
 ])
 def test_bad_flag_values_exit_2_with_a_readable_message(capsys, flags, says):

@@ -80,6 +80,17 @@ def test_the_command_line_records_a_test_run_once_and_validation_never(capsys, f
         ("ensemble of a + b", "ensemble", True)]
 
 
+def test_a_read_out_on_shifted_images_puts_a_run_on_the_image_priors_track(capsys, fast_data, ledger, tmp_path):
+    # the layers see the images where they are; only the read-out learns from shifted ones
+    assert cli.main(["train", *TINY, "--readout-epochs", "1", "--readout-jitter", "1",
+                     "--metrics", str(tmp_path / "run.json")]) in (0, 3)
+    [look] = looks(ledger)
+    assert look["run"] == "fast (dims=(784, 30), epochs=1, train_size=800, readout_epochs=1, readout_jitter=1)"
+    assert look["track"] == "image priors"
+    metrics = json.loads((tmp_path / "run.json").read_text())
+    assert metrics["settings"]["readout_jitter"] == 1 and metrics["readout_epochs_completed"] == 1
+
+
 def test_the_command_line_names_the_metrics_file_of_its_look(capsys, fast_data, ledger, tmp_path):
     assert cli.main(["train", *TINY, "--metrics", str(tmp_path / "run.json")]) in (0, 3)
     [look] = looks(ledger)

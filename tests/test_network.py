@@ -5,6 +5,7 @@ import torch
 
 import ff_tutorial as ff
 from ff_tutorial import train_greedy, train_simultaneous, train_unsupervised, train_readout
+from ff_tutorial.augment import BACKGROUND
 import ff_tutorial.network as network
 from ff_tutorial.network import mistake_rate
 import ff_tutorial.schedules as schedules
@@ -216,6 +217,36 @@ def test_one_pass_prediction_is_the_head_on_normalized_neutral_activities(small)
     assert torch.equal(net.predict_one_pass(x_test[:500]), expected)
     # even on random FF features, a softmax read-out does far better than chance (0.9)
     assert net.error_rate(x[:2000], y[:2000], one_pass=True) < 0.45
+
+
+def test_a_jittered_read_out_sees_every_image_shifted_anew_each_epoch_and_leaves_the_layers_alone(
+        small, monkeypatch):
+    x, y, _, _ = small
+    x, y = x[:300], y[:300]
+    torch.manual_seed(0)
+    net = FFNetwork([784, 30, 20])
+    layers_before = {k: v.clone() for k, v in net.layers.state_dict().items()}
+    seen = []
+    features = FFNetwork.readout_features
+    monkeypatch.setattr(FFNetwork, "readout_features", lambda self, x: seen.append(x) or features(self, x))
+    train_readout(net, x, y, epochs=3, batch_size=100, progress=False)
+    assert len(seen) == 1 and torch.equal(seen[0], x)  # no jitter: features computed once
+    seen.clear()
+    history = train_readout(net, x, y, epochs=3, batch_size=100, generator=torch.Generator().manual_seed(0),
+                            progress=False, jitter=1)
+    assert history.epochs_completed == 3 and len(seen) == 3  # the features anew each epoch
+    assert not torch.equal(seen[0], seen[1]) and not any(torch.equal(s, x) for s in seen)
+    # each image at one of the 9 places at most a pixel away, background filling the edge it left
+    padded = torch.nn.functional.pad(x.view(-1, 28, 28), (1, 1, 1, 1), value=BACKGROUND)
+    places = [padded[:, 1 + dy:29 + dy, 1 + dx:29 + dx].reshape(-1, 784) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+    for s in seen:
+        assert all(any(torch.equal(s[i], place[i]) for place in places) for i in range(300))
+    for k, v in net.layers.state_dict().items():
+        assert torch.equal(v, layers_before[k]), k  # only the head learns
+    head = [p.clone() for p in net.head.parameters()]
+    with pytest.raises(ValueError, match="max_shift must be a whole number of pixels from 0 to 27"):
+        train_readout(net, x, y, epochs=1, progress=False, jitter=28)
+    assert all(torch.equal(p, q) for p, q in zip(net.head.parameters(), head))  # refused before training
 
 
 def test_a_reset_read_out_is_fresh_and_untrained_on_the_same_layers_and_saves_with_its_layers(small, tmp_path):

@@ -37,6 +37,10 @@ def test_build_passes_every_network_setting_through():
     (dict(embedding="none"), "hybrid"),
     (dict(negatives="hybrid"), "hybrid"),
     (dict(jitter=2), "simultaneous"),  # the default schedule is greedy
+    (dict(jitter=28, schedule="simultaneous"), "fewer pixels than the image's side"),
+    (dict(readout_jitter=1), "needs a read-out"),  # readout_epochs is 0 by default
+    (dict(readout_jitter=28, readout_epochs=1), "fewer pixels than the image's side"),
+    (dict(readout_jitter=True, readout_epochs=1), "whole number"),
 ])
 def test_recipes_that_cannot_work_are_refused_before_training(changes, says):
     with pytest.raises(ValueError, match=says):
@@ -116,15 +120,17 @@ def test_the_read_out_trains_with_the_recipe_s_learning_rate_on_the_layers_it_na
     calls = []
     original = recipes.train_readout
 
-    def spy(net, x, y, epochs=10, batch_size=1000, lr=0.01, generator=None, progress=True):
-        calls.append((epochs, lr, net.readout_from))
-        return original(net, x, y, epochs, batch_size, lr, generator, progress)
+    def spy(net, x, y, epochs=10, batch_size=1000, lr=0.01, generator=None, progress=True, jitter=0):
+        calls.append((epochs, lr, net.readout_from, jitter))
+        return original(net, x, y, epochs, batch_size, lr, generator, progress, jitter)
 
     monkeypatch.setattr(recipes, "train_readout", spy)
     recipe = Recipe(dims=(784, 20, 20), schedule="simultaneous", epochs=1, batch_size=100, readout_epochs=1,
                     readout_from=0, readout_lr=0.05)
     net, _ = train(recipe, x[:500], y[:500], progress=False)
-    assert calls == [(1, 0.05, 0)]
+    assert calls == [(1, 0.05, 0, 0)]
     assert net.head.in_features == 40  # both layers' activities
+    train(recipe.replace(readout_jitter=2), x[:500], y[:500], progress=False)
+    assert calls[-1] == (1, 0.05, 0, 2)  # its images shifted by up to 2 pixels
     with pytest.raises(ValueError, match="read-out learning rate"):
         train(recipe.replace(readout_lr=-1.0), x[:500], y[:500], progress=False)

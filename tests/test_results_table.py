@@ -45,6 +45,11 @@ def test_the_recipe_column_names_each_local_layer_and_its_patches():
     local = table.describe(dict(settings, receptive_fields=[[10, 2], [6, 4]]))
     assert local.endswith(", layer 1 local (10 x 10 patches, 2 apart), layer 2 local (6 x 6 patches, 4 apart)")
     assert table.run_track(dict(settings=dict(jitter=0, receptive_fields=[[10, 2]]))) == "image priors"
+    # a read-out that learns from shifted images uses the prior too, even over layers that do not
+    assert table.describe(dict(settings, jitter=0, readout_jitter=1)).endswith(
+        ", symba loss, read-out on images shifted by up to 1 pixel")
+    assert table.run_track(dict(settings=dict(jitter=0, readout_jitter=1))) == "image priors"
+    assert table.run_track(dict(settings=dict(jitter=0))) == "permutation-invariant"
 
 
 def test_a_run_stopped_early_says_how_far_it_got_where_its_epochs_would_be():
