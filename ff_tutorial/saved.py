@@ -481,6 +481,11 @@ SAVED = {
         "03d14a2eb4f845319adf836734918a02b9dd46e51a345482f3d33889fb34c5b3", 975,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --peer-norm "
         "0.03 --metrics results/validation/peer.json"),
+    "results/validation/readout/unsupervised-local-10-2-shifted-readout-2-pixels-seeds-0-1-2.json": Saved(
+        "10f90bb4545ed26288b80cd75567b2f73996f39ee0969a918cd70a0cfdefdfa1", 1_500,
+        "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
+        "/work/ckpt-local/uloc-seed-1.pt /work/ckpt-local/uloc-seed-2.pt --candidates 2x60 --path "
+        "results/validation/readout/unsupervised-local-10-2-shifted-readout-2-pixels-seeds-0-1-2.json"),
     "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2-readout-seed-1.json": Saved(
         "8c36414c9fa6874a98a1abc715a9c01dddc50ee6204fdda97a7c3dd3aad4f978", 2_642,
         "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
