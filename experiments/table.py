@@ -175,8 +175,9 @@ TRACK_TITLES = {
 def run_track(m: dict) -> str:
     """A run's track, from its metrics: shifted training images (the layers' or the read-out's), or
     local fields, are an image prior."""
-    shifts = m["settings"].get("jitter", 0) or m["settings"].get("readout_jitter", 0)
-    return track_of(shifts, receptive_fields=m["settings"].get("receptive_fields", ()))
+    settings = m["settings"]
+    return track_of(settings.get("jitter", 0), receptive_fields=settings.get("receptive_fields", ()),
+                    readout_jitter=settings.get("readout_jitter", 0))
 
 
 def anchors() -> list:

@@ -454,8 +454,8 @@ def train(args, received: list) -> int:
         # stopped early still looked, but its errors are not the recipe's
         kind = "tuning" if args.eval_every else "interrupted" if interrupted else "final"
         results["test_look"] = note_look(nets, run_name(args.preset, p), errors,
-                                         track_of(p.jitter or p.readout_jitter,
-                                                  receptive_fields=p.receptive_fields), args, kind=kind)
+                                         track_of(p.jitter, receptive_fields=p.receptive_fields,
+                                                  readout_jitter=p.readout_jitter), args, kind=kind)
     for problem in useless:
         print(f"warning: {problem}", file=sys.stderr)
     results["warnings"] += useless

@@ -66,13 +66,13 @@ def looks(path=None) -> list:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def track_of(jitter: int, networks: int = 1, receptive_fields=()) -> str:
+def track_of(jitter: int, networks: int = 1, receptive_fields=(), readout_jitter: int = 0) -> str:
     """A result's track: several networks answering together are an ensemble, never a track's
-    headline; images shifted in training, or local receptive fields, use an image prior;
-    otherwise permutation-invariant."""
+    headline; images shifted in training (the layers' or the read-out's), or local receptive
+    fields, use an image prior; otherwise permutation-invariant."""
     if networks > 1:
         return "ensemble"
-    return "image priors" if jitter or receptive_fields else "permutation-invariant"
+    return "image priors" if jitter or readout_jitter or receptive_fields else "permutation-invariant"
 
 
 def seen_before(prints: list, together: bool, before: list) -> bool:

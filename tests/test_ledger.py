@@ -125,6 +125,7 @@ def test_a_test_set_curve_is_recorded_as_a_look_made_while_tuning(capsys, fast_d
 def test_local_receptive_fields_put_a_look_in_the_image_priors_track(capsys, fast_data, ledger):
     from ff_tutorial.ledger import track_of
     assert track_of(0) == "permutation-invariant" and track_of(0, receptive_fields=((12, 4),)) == "image priors"
+    assert track_of(0, readout_jitter=1) == "image priors"  # only the read-out saw shifted images
     assert cli.main(["train", "--dims", "784,100", "--receptive-fields", "12:4", "--train-size", "800",
                      "--epochs", "1", "--no-progress"]) in (0, 3)
     [look] = looks(ledger)
