@@ -106,11 +106,11 @@ def main(argv=None) -> int:
         for shift, epochs in args.candidates:
             train_shifted_readout(net, split.x_train, split.y_train, shift, epochs, args.lr, args.seed,
                                   args.progress)
-            row[key(shift, epochs) + "_error"] = net.error_rate(split.x_test, split.y_test, one_pass=True)
-            row[key(shift, epochs) + "_train_error"] = net.error_rate(split.x_train, split.y_train, one_pass=True)
+            name = key(shift, epochs)
+            row[name + "_error"] = net.error_rate(split.x_test, split.y_test, one_pass=True)
+            row[name + "_train_error"] = net.error_rate(split.x_train, split.y_train, one_pass=True)
             print(f"{path}: shifts of up to {shift}, {epochs} epochs: validation error "
-                  f"{row[key(shift, epochs) + '_error']:.2%} (train {row[key(shift, epochs) + '_train_error']:.2%})",
-                  flush=True)
+                  f"{row[name + '_error']:.2%} (train {row[name + '_train_error']:.2%})", flush=True)
         rows.append(row)
     summary = summarize([{k: row[k] for k in row if k.endswith("_error")} for row in rows])
     for shift, epochs in args.candidates:
