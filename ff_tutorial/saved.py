@@ -448,6 +448,12 @@ SAVED = {
         "/work/ckpt-local/local-10-2-alpha-30-batch-25-seeds-0-1-validation-state.pt --save "
         "/work/ckpt-local/saved/local-b25.pt --metrics "
         "results/validation/local-10-2-alpha-30-batch-25-seeds-0-1.json"),
+    "results/validation/local-10-2-alpha-30-lr-0.02-seeds-0-1-2.json": Saved(
+        "51fbf261611508a6cb47fbc10b9e327e131fbb0ec18ae624aefeddf856707383", 2_516,
+        "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
+        "--symba-alpha 30 --lr 0.02 --seeds 0,1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-alpha-30-lr-0.02-seeds-0-1-2-validation-state.pt --metrics "
+        "results/validation/local-10-2-alpha-30-lr-0.02-seeds-0-1-2.json"),
     "results/validation/local-10-2-alpha-30-lr-0.05-seeds-0-1.json": Saved(
         "e1f9e6024f9c488d45d51ffddb5e791d2977c13b41cb2d2a86cc310f610ba7f9", 2_264,
         "python -m ff_tutorial train --preset accurate --epochs 100 --jitter 1 --receptive-fields 10:2 "
