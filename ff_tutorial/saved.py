@@ -509,6 +509,12 @@ SAVED = {
         "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
         "/work/ckpt-local/uloc-seed-1.pt /work/ckpt-local/uloc-seed-2.pt --candidates 0x60 1x60 1x120 --path "
         "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2.json"),
+    "results/validation/unsupervised-local-10-2-6-4-readout-jitter-1-seeds-0-1-2.json": Saved(
+        "5062f1be7c226eaf6d2af2555e26bcd29445b77b08154159e1f20153017e907c", 2_106,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 6:4 --readout-jitter 1 "
+        "--seeds 0,1,2 --validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-local-10-2-6-4-readout-jitter-1-seeds-0-1-2-validation-state.pt "
+        "--metrics results/validation/unsupervised-local-10-2-6-4-readout-jitter-1-seeds-0-1-2.json"),
     "results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2-3-4.json": Saved(
         "aa6d73e29f3f08f0a037b169d61c50803e4459a021fd4f02b13118523f8b75c8", 2_790,
         "python -m experiments.seeds results/validation/unsupervised-local-10-2-6-4-seeds-0-1-2.json "
