@@ -565,6 +565,12 @@ SAVED = {
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 3,4 --validation "
         "--no-progress --resume /work/ckpt-local/unsupervised-local-10-2-seeds-3-4-validation-state.pt "
         "--metrics results/validation/unsupervised-local-10-2-seeds-3-4.json"),
+    "results/validation/unsupervised-pi-alpha-8-seeds-0-1-2.json": Saved(
+        "c8bbcdc81fb9a18a36ca064670175e3d753841ee71e245e0d358bde3baa49511", 1_965,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --symba-alpha 8 --seeds 0,1,2 "
+        "--validation --no-progress --resume "
+        "/work/ckpt-local/unsupervised-pi-alpha-8-seeds-0-1-2-validation-state.pt --metrics "
+        "results/validation/unsupervised-pi-alpha-8-seeds-0-1-2.json"),
     "results/validation/wrong.json": Saved(
         "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "
