@@ -18,6 +18,9 @@ a read-out's own seed moves its error too, so a gain is checked with another), a
 writes each one's error on the validation images (the last 10,000 training images) and on its
 unshifted training images, with each candidate's mean and standard deviation over the networks,
 to one file (kept if it exists, unless --force). Give it networks trained with `train --validation`.
+With `--readout-from LAYER` every read-out sees that layer and those above it only (0: all of them),
+as the paper's unsupervised network was read out from its upper layers; by default each network's
+own choice.
 No test image is looked at. (Not in results/validation/ itself: `experiments.table` reads every
 file there as a training run.) Validation chose the shifted read-out; a training run asks for it
 with `python -m ff_tutorial train --readout-jitter 1`.
@@ -87,6 +90,8 @@ def main(argv=None) -> int:
                         help="Adam's learning rate for every read-out (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=SEED,
                         help="seed of every read-out: its first weights, batches and shifts (default: %(default)s)")
+    parser.add_argument("--readout-from", type=int, metavar="LAYER",
+                        help="first layer every read-out sees (0: all of them; default: each network's own)")
     parser.add_argument("--force", action="store_true", help="replace the file if it exists")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
     args = parser.parse_args(argv)
@@ -99,6 +104,13 @@ def main(argv=None) -> int:
         print("error: a recurrent network has no read-out on its layers; give feed-forward networks",
               file=sys.stderr)
         return 2
+    if args.readout_from is not None:
+        for net in networks:
+            if not 0 <= args.readout_from < len(net.layers):
+                print(f"error: --readout-from must name a layer of every network, 0..{len(net.layers) - 1} for "
+                      f"{list(net.config.dims)}, got {args.readout_from}", file=sys.stderr)
+                return 2
+            net.reset_readout(args.readout_from)  # the head the read-outs below are trained afresh on
     split = load_mnist().validation_split()
     rows = []
     for path, net in zip(args.networks, networks):
@@ -120,7 +132,9 @@ def main(argv=None) -> int:
     record = {"command": "python -m experiments.shifted_readout " + " ".join(map(str, args.networks))
               + " --candidates " + " ".join(f"{s}x{e}" for s, e in args.candidates)
               + (f" --lr {args.lr:g}" if args.lr != LEARNING_RATE else "")
-              + (f" --seed {args.seed}" if args.seed != SEED else "") + f" --path {args.path}",
+              + (f" --seed {args.seed}" if args.seed != SEED else "")
+              + (f" --readout-from {args.readout_from}" if args.readout_from is not None else "")
+              + f" --path {args.path}",
               "images": "read-outs trained on the validation split's 50,000 training images, measured on "
                         "its last 10,000 training images",
               "learning_rate": args.lr, "seed": args.seed, "networks": rows, **summary}

@@ -509,6 +509,34 @@ SAVED = {
         "python -m experiments.shifted_readout /work/ckpt-local/uloc-seed-0.pt "
         "/work/ckpt-local/uloc-seed-1.pt /work/ckpt-local/uloc-seed-2.pt --candidates 0x60 1x60 1x120 --path "
         "results/validation/readout/unsupervised-local-10-2-shifted-readout-seeds-0-1-2.json"),
+    "results/validation/readout/unsupervised-pi-readout-from-1-seeds-0-1-2.json": Saved(
+        "a1156d39d007eede29f11401fa1c4f2ecd4e6b41d6737b8b001026fc16202ec7", 1_566,
+        "python -m experiments.shifted_readout /work/ckpt-local/unsupervised-pi-seed-0.pt "
+        "/work/ckpt-local/unsupervised-pi-seed-1.pt /work/ckpt-local/unsupervised-pi-seed-2.pt --candidates "
+        "0x60 --readout-from 1 --path "
+        "results/validation/readout/unsupervised-pi-readout-from-1-seeds-0-1-2.json"),
+    "results/validation/readout/unsupervised-pi-readout-from-2-seeds-0-1-2.json": Saved(
+        "de5d7a62862535f7edaf853245fbe3adb66e5b300e975b3487f343be9ef37f78", 1_564,
+        "python -m experiments.shifted_readout /work/ckpt-local/unsupervised-pi-seed-0.pt "
+        "/work/ckpt-local/unsupervised-pi-seed-1.pt /work/ckpt-local/unsupervised-pi-seed-2.pt --candidates "
+        "0x60 --readout-from 2 --path "
+        "results/validation/readout/unsupervised-pi-readout-from-2-seeds-0-1-2.json"),
+    "results/validation/readout/unsupervised-pi-readout-lr-0.01-seeds-0-1-2.json": Saved(
+        "31b6ba8a2ba5529c5cafa9ecc12f5fdfc4180fb414892620882c8234b2a492a3", 2_692,
+        "python -m experiments.shifted_readout /work/ckpt-local/unsupervised-pi-seed-0.pt "
+        "/work/ckpt-local/unsupervised-pi-seed-1.pt /work/ckpt-local/unsupervised-pi-seed-2.pt --candidates "
+        "0x60 0x100 0x200 --lr 0.01 --path "
+        "results/validation/readout/unsupervised-pi-readout-lr-0.01-seeds-0-1-2.json"),
+    "results/validation/readout/unsupervised-pi-readout-lr-0.03-seeds-0-1-2.json": Saved(
+        "22344533ac663ec1f7216f141e962b5310c75f582d3b817619a66b209b214926", 2_680,
+        "python -m experiments.shifted_readout /work/ckpt-local/unsupervised-pi-seed-0.pt "
+        "/work/ckpt-local/unsupervised-pi-seed-1.pt /work/ckpt-local/unsupervised-pi-seed-2.pt --candidates "
+        "0x20 0x60 0x100 --path results/validation/readout/unsupervised-pi-readout-lr-0.03-seeds-0-1-2.json"),
+    "results/validation/readout/unsupervised-pi-readout-lr-0.1-seeds-0-1-2.json": Saved(
+        "558435a818b3434e557d05be430753a13e19a56e9194840f142f1ebedce60686", 2_118,
+        "python -m experiments.shifted_readout /work/ckpt-local/unsupervised-pi-seed-0.pt "
+        "/work/ckpt-local/unsupervised-pi-seed-1.pt /work/ckpt-local/unsupervised-pi-seed-2.pt --candidates "
+        "0x20 0x60 --lr 0.1 --path results/validation/readout/unsupervised-pi-readout-lr-0.1-seeds-0-1-2.json"),
     "results/validation/unsupervised-local-10-2-6-4-readout-jitter-1-seeds-0-1-2.json": Saved(
         "5062f1be7c226eaf6d2af2555e26bcd29445b77b08154159e1f20153017e907c", 2_106,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 6:4 --readout-jitter 1 "
@@ -571,6 +599,12 @@ SAVED = {
         "--validation --no-progress --resume "
         "/work/ckpt-local/unsupervised-pi-alpha-8-seeds-0-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-pi-alpha-8-seeds-0-1-2.json"),
+    "results/validation/unsupervised-pi-saved-seeds-0-1-2.json": Saved(
+        "9b4ebf65a35b0a539af489c5f2baadc3e96f8bda61f4bc51b3dc2ee22163d5db", 2_156,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --seeds 0,1,2 --validation "
+        "--no-progress --save /work/ckpt-local/unsupervised-pi.pt --resume "
+        "/work/ckpt-local/unsupervised-pi-saved-seeds-0-1-2-validation-state.pt --metrics "
+        "results/validation/unsupervised-pi-saved-seeds-0-1-2.json"),
     "results/validation/wrong.json": Saved(
         "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "

@@ -165,3 +165,39 @@ def test_shifted_readout_refuses_bad_candidates_and_networks_before_measuring(tm
         assert says in capsys.readouterr().err
     assert shifted_readout.main([str(tmp_path / "missing.pt"), "--path", str(tmp_path / "r.json")]) == 2
     assert not (tmp_path / "r.json").exists()
+
+
+def test_shifted_readout_from_an_upper_layer_trains_a_head_on_that_layer_and_those_above_only(
+        tmp_path, monkeypatch, mnist):
+    monkeypatch.setattr(shifted_readout, "load_mnist", lambda: small_mnist(mnist))
+    torch.manual_seed(0)
+    save(FFNetwork([784, 30, 20], embedding="none", readout_from=0), tmp_path / "net.pt")
+    record = tmp_path / "readout.json"
+    assert shifted_readout.main([str(tmp_path / "net.pt"), "--candidates", "0x2", "--readout-from", "1",
+                                 "--no-progress", "--path", str(record)]) == 0
+    written = json.loads(record.read_text())
+    row, = written["networks"]
+    assert row["readout_from"] == 1 and written["command"].endswith(f"--readout-from 1 --path {record}")
+    net = ff_tutorial.load(tmp_path / "net.pt")
+    assert net.readout_from == 0  # the saved network keeps its own read-out
+    torch.manual_seed(0)
+    net.reset_readout(1)
+    assert net.head.in_features == 20  # the second layer's 20 units, not 30 + 20
+    x, y = mnist.x_train[-12_000:-10_000], mnist.y_train[-12_000:-10_000]
+    ff_tutorial.train_readout(net, x, y, epochs=2, batch_size=1000, lr=0.03,
+                              generator=torch.Generator().manual_seed(0), progress=False)
+    assert row["shift_0_epochs_2_error"] == net.error_rate(mnist.x_train[-10_000:], mnist.y_train[-10_000:],
+                                                           one_pass=True)
+
+
+def test_shifted_readout_refuses_a_layer_the_networks_do_not_have_before_measuring(tmp_path, capsys, monkeypatch):
+    def measuring(*args, **kwargs):
+        raise AssertionError("measured although the command was refused")
+
+    monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
+    save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
+    for bad in ("2", "-1"):
+        assert shifted_readout.main([str(tmp_path / "net.pt"), "--readout-from", bad,
+                                     "--path", str(tmp_path / "r.json")]) == 2
+        assert "--readout-from must name a layer of every network, 0..1" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
