@@ -105,12 +105,12 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     if args.readout_from is not None:
-        for net in networks:
-            if not 0 <= args.readout_from < len(net.layers):
-                print(f"error: --readout-from must name a layer of every network, 0..{len(net.layers) - 1} for "
-                      f"{list(net.config.dims)}, got {args.readout_from}", file=sys.stderr)
-                return 2
-            net.reset_readout(args.readout_from)  # the head the read-outs below are trained afresh on
+        try:
+            for net in networks:
+                net.reset_readout(args.readout_from)  # the head the read-outs below are trained afresh on
+        except ValueError as error:  # a layer this network lacks
+            print(f"error: --readout-from: {error}", file=sys.stderr)
+            return 2
     split = load_mnist().validation_split()
     rows = []
     for path, net in zip(args.networks, networks):

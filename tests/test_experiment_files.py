@@ -199,5 +199,5 @@ def test_shifted_readout_refuses_a_layer_the_networks_do_not_have_before_measuri
     for bad in ("2", "-1"):
         assert shifted_readout.main([str(tmp_path / "net.pt"), "--readout-from", bad,
                                      "--path", str(tmp_path / "r.json")]) == 2
-        assert "--readout-from must name a layer of every network, 0..1" in capsys.readouterr().err
+        assert f"--readout-from: readout_from must name a layer, 0..1, got {bad}" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
