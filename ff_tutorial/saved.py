@@ -483,12 +483,24 @@ SAVED = {
         "--symba-alpha 50 --seeds 0,1 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-50-seeds-0-1-validation-state.pt --metrics "
         "results/validation/local-10-2-alpha-50-seeds-0-1.json"),
+    "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-0-1-2-3.json": Saved(
+        "18868b1b5c4121a81632337a74c7ff3e4aed222cb0f4c52fd531f4fd9166f6a2", 3_340,
+        "python -m experiments.seeds "
+        "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-0-1.json "
+        "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-2-3.json --metrics "
+        "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-0-1-2-3.json"),
     "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-0-1.json": Saved(
         "1b8ae65d08c9778adde19f9439db87dfbdb791ebf8e44bbd4b5d580ad6e85900", 2_272,
         "python -m ff_tutorial train --preset accurate --epochs 200 --jitter 2 --receptive-fields 10:2 "
         "--symba-alpha 30 --seeds 0,1 --validation --no-progress --resume "
         "/work/ckpt-local/local-10-2-jitter-2-alpha-30-200-epochs-validation-state.pt --metrics "
         "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-0-1.json"),
+    "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-2-3.json": Saved(
+        "b2c167662ef24721f4f0508fb2b7c9a4709752fb5e731e115dd610bb3c48ac53", 2_317,
+        "python -m ff_tutorial train --preset accurate --epochs 200 --jitter 2 --receptive-fields 10:2 "
+        "--symba-alpha 30 --seeds 2,3 --validation --no-progress --resume "
+        "/work/ckpt-local/local-10-2-jitter-2-alpha-30-200-epochs-seeds-2-3-validation-state.pt --metrics "
+        "results/validation/local-10-2-jitter-2-alpha-30-200-epochs-seeds-2-3.json"),
     "results/validation/local-10-2-wide-first-alpha-30-seeds-0-1.json": Saved(
         "4d587f4f09e802214e2f15d159f0ba2d2cb6c575715dc5ec6d9280cc483db122", 2_242,
         "python -m ff_tutorial train --preset accurate --dims 784,2000,1000,1000 --epochs 100 --jitter 1 "
