@@ -164,6 +164,12 @@ SAVED = {
         "--receptive-fields 10:2 --symba-alpha 30 --seeds 0,1,2 --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-30-state.pt --metrics "
         "results/local-10-2-alpha-30-whole-seeds-0-1-2.json"),
+    "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1.json": Saved(
+        "8c14e63e4c5d17d0a3b1200bc122aee72e302e6c226b62de6f0e1468779a567b", 2_251,
+        "python -m ff_tutorial train --preset accurate --epochs 200 --train-size 60000 --jitter 2 "
+        "--receptive-fields 10:2 --symba-alpha 30 --seeds 0,1 --no-progress --resume "
+        "/work/ckpt-local/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1-state.pt --metrics "
+        "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1.json"),
     "results/local-10-2-seed-1-saved.json": Saved(
         "1ba60f33d680f89b2226b2da6352d66ffefd671df94a599f755a8920e54d9ac0", 1_857,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 "
