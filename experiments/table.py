@@ -34,6 +34,7 @@ MEAN_KEYS = ("test_error_mean",)
 # The runs of the book, in the order the book meets them; validation runs have their own table.
 RUNS = ["seed", "fast", "accurate", "accurate-seeds-0-1-2", "accurate-60000-seeds-0-1-2", "accurate-2000-60000-seeds-0-1-2", "unsupervised-pi-seeds-0-1-2", "scaled", "scaled-seed-1",
         "scaled-seed-2", "scaled-seeds-0-1-2", "local-10-2-seeds-0-1-2", "local-10-2-whole-seeds-0-1-2", "local-10-2-alpha-30-whole-seeds-0-1-2", "local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1",
+        "local-10-2-jitter-2-alpha-30-200-epochs-whole-seed-2", "local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1-2",
         "local-10-2-seed-1-saved", "unsupervised", "unsupervised-seed-1",
         "unsupervised-seed-2", "unsupervised-seeds-0-1-2", "unsupervised-local-10-2-seeds-0-1-2",
         "unsupervised-local-10-2-readout-jitter-1-seeds-0-1-2"]

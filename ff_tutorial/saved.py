@@ -164,6 +164,17 @@ SAVED = {
         "--receptive-fields 10:2 --symba-alpha 30 --seeds 0,1,2 --no-progress --resume "
         "/work/ckpt-local/local-10-2-alpha-30-state.pt --metrics "
         "results/local-10-2-alpha-30-whole-seeds-0-1-2.json"),
+    "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seed-2.json": Saved(
+        "7617ca047a030e417aecd8e19f92edd629b24580d50eb70e72069eccdf6c7cbc", 1_936,
+        "python -m ff_tutorial train --preset accurate --epochs 200 --train-size 60000 --jitter 2 "
+        "--receptive-fields 10:2 --symba-alpha 30 --seeds 2 --no-progress --resume "
+        "/work/ckpt-local/local-10-2-jitter-2-alpha-30-200-epochs-whole-seed-2-state.pt --metrics "
+        "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seed-2.json"),
+    "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1-2.json": Saved(
+        "0f602102949e54ee39bb793cf557a27281aa8c10f9e3321f57bb76c8e505eea4", 3_012,
+        "python -m experiments.seeds results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1.json "
+        "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seed-2.json --metrics "
+        "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1-2.json"),
     "results/local-10-2-jitter-2-alpha-30-200-epochs-whole-seeds-0-1.json": Saved(
         "8c14e63e4c5d17d0a3b1200bc122aee72e302e6c226b62de6f0e1468779a567b", 2_251,
         "python -m ff_tutorial train --preset accurate --epochs 200 --train-size 60000 --jitter 2 "
