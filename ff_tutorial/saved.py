@@ -617,6 +617,12 @@ SAVED = {
         "1,2 --validation --no-progress --resume "
         "/work/ckpt-local/unsupervised-local-10-2-alpha-8-seeds-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-local-10-2-alpha-8-seeds-1-2.json"),
+    "results/validation/unsupervised-local-10-2-jitter-2-80-epochs-readout-jitter-1-seed-0.json": Saved(
+        "762327988ea3aece824835bb006eaef5a6d6529797843b7f479e9c29ea417e79", 1_707,
+        "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --readout-jitter 1 "
+        "--jitter 2 --epochs 80 --seeds 0 --validation --no-progress --resume "
+        "/work/ckpt-local/unsup-local-j2-80-seed-0-state.pt --metrics "
+        "results/validation/unsupervised-local-10-2-jitter-2-80-epochs-readout-jitter-1-seed-0.json"),
     "results/validation/unsupervised-local-10-2-saved-seeds-0-1-2.json": Saved(
         "e69963ed60e09b3f5f0574684d958fe2ab20f074b4754cdbc18ba5c6dee36b5f", 2_158,
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 0,1,2 --validation "
