@@ -57,6 +57,8 @@ def describe(settings: dict) -> str:
     text = f"{schedule}, {batch}, {settings['negatives']} negatives, {settings['loss']} loss"
     if settings.get("peer_norm"):
         text += f", peer normalization {settings['peer_norm']:g}"
+    if settings.get("weight_decay"):
+        text += f", weight decay {settings['weight_decay']:g}"
     if settings.get("jitter"):
         text += f", images shifted by up to {settings['jitter']} pixel{'s' if settings['jitter'] > 1 else ''}"
     for layer, (field, stride) in enumerate(settings.get("receptive_fields") or (), start=1):

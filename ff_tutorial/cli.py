@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", choices=LOSSES)
     train.add_argument("--symba-alpha", type=positive(float), help="sharpness of the symmetric loss")
     train.add_argument("--peer-norm", type=non_negative(float), help="weight of peer normalization (0: off)")
+    train.add_argument("--weight-decay", type=non_negative(float),
+                       help="each step shrinks every weight and bias by lr times this fraction of itself (0: off)")
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
     train.add_argument("--jitter", type=non_negative(int), metavar="PIXELS",
                        help="shift each training image by up to this many pixels each epoch (0: off)")

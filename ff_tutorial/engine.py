@@ -120,7 +120,7 @@ class Engine:
             if self.capture:  # the step count and the learning rate stay on the device
                 fast.update(capturable=True)
         lr = torch.tensor(config.lr, device=self.device) if self.capture else config.lr
-        self.optimizer = make_optimizer(self.weights + self.biases, config.optimizer, lr, **fast)
+        self.optimizer = make_optimizer(self.weights + self.biases, config.optimizer, lr, config.weight_decay, **fast)
         self.graphs = {}
         self.saved = self.snapshot()
         self.log = []

@@ -38,7 +38,8 @@ class FFLayer(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, threshold: float = 2.0, lr: float = 0.03,
                  optimizer: str = "adam", loss: str = "ff", symba_alpha: float = 4.0,
-                 peer_norm: float = 0.0, connections: torch.Tensor | None = None, device=None):
+                 peer_norm: float = 0.0, connections: torch.Tensor | None = None, device=None,
+                 weight_decay: float = 0.0):
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
@@ -48,6 +49,7 @@ class FFLayer(nn.Module):
         check_number("threshold", threshold)
         check_number("symba_alpha", symba_alpha)  # a negative one would reward negatives
         check_number("peer_norm", peer_norm, zero_ok=True)
+        check_number("weight_decay", weight_decay, zero_ok=True)
         # Drawn on the CPU and moved: the same seed gives the same first weights on every device.
         self.linear = nn.Linear(in_features, out_features)
         # A local layer (`receptive.py`): each unit sees only the inputs marked True in the (out, in)
@@ -63,6 +65,7 @@ class FFLayer(nn.Module):
         self.register_buffer("connections", connections)
         self.threshold, self.loss_name, self.symba_alpha = threshold, loss, symba_alpha
         self.peer_norm, self.lr, self.optimizer_name = peer_norm, lr, optimizer
+        self.weight_decay = weight_decay
         # Each unit's running mean activity, for peer normalization (keeps units from dying).
         self.register_buffer("mean_activity", torch.zeros(out_features, device=device))
         self.optimizer = None  # made by the first train_step: a network's layers train in the engine
@@ -149,7 +152,7 @@ class FFLayer(nn.Module):
         if not (torch.isfinite(x_pos).all() and torch.isfinite(x_neg).all()):
             raise ValueError("inputs contain NaN or inf")  # else the loss is NaN, and so are the weights
         if self.optimizer is None:
-            self.optimizer = make_optimizer(self.parameters(), self.optimizer_name, self.lr)
+            self.optimizer = make_optimizer(self.parameters(), self.optimizer_name, self.lr, self.weight_decay)
 
 
 def check_finite(loss: torch.Tensor) -> None:
@@ -158,12 +161,16 @@ def check_finite(loss: torch.Tensor) -> None:
         raise FloatingPointError(f"loss is {loss.item()}; the weights are those before this step")
 
 
-def make_optimizer(params, name: str, lr: float, **fast) -> torch.optim.Optimizer:
+def make_optimizer(params, name: str, lr: float, weight_decay: float = 0.0, **fast) -> torch.optim.Optimizer:
     """Adam, or SGD with momentum 0.9, in torch's fused or multi-tensor form where it has one.
 
     Both update every number on its own, so one optimizer over K stacked networks' weights is K
-    optimizers, one per network.
+    optimizers, one per network. With `weight_decay`, every step also shrinks each weight by
+    lr * weight_decay of itself: Adam's decay is decoupled from its scaled gradient (AdamW), since
+    added to the gradient Adam would divide it away; SGD's is the usual L2 penalty.
     """
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9, foreach=True)
-    return torch.optim.Adam(params, lr=lr, **fast)
+        return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay, foreach=True)
+    if weight_decay:
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, **fast)
+    return torch.optim.Adam(params, lr=lr, **fast)  # no decay: Adam as every earlier run took it

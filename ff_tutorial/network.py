@@ -72,6 +72,7 @@ class NetworkConfig:
     readout_from: int | None = None  # the first layer the read-out sees (None: 1 if there are several)
     # [field, stride] for each of the lowest layers that are local (receptive.py); [] fully connected
     receptive_fields: list = field(default_factory=list)
+    weight_decay: float = 0.0  # each step shrinks weights and biases by lr * weight_decay of themselves
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,7 +84,7 @@ class FFNetwork(nn.Module):
     def __init__(self, dims, embedding: str = "overlay", threshold: float = 2.0, lr: float = 0.03,
                  optimizer: str = "adam", loss: str = "ff", symba_alpha: float = 4.0,
                  peer_norm: float = 0.0, score_from: int = 0, readout_from: int | None = None,
-                 receptive_fields=(), device=None):
+                 receptive_fields=(), device=None, weight_decay: float = 0.0):
         super().__init__()
         device = None if device is None else pick_device(device)  # a clear error for a missing GPU
         if not isinstance(dims, (list, tuple)) or len(dims) < 2:
@@ -99,9 +100,10 @@ class FFNetwork(nn.Module):
         receptive_fields = [list(pair) for pair in receptive_fields]  # a plain list: the checkpoint keeps it
         connections = network_connections(dims, receptive_fields, embedding)
         self.config = NetworkConfig(list(dims), embedding, float(threshold), lr, optimizer, loss, symba_alpha,
-                                    peer_norm, score_from, readout_from, receptive_fields)
+                                    peer_norm, score_from, readout_from, receptive_fields, weight_decay)
         self.layers = nn.ModuleList(
-            FFLayer(i, o, threshold, lr, optimizer, loss, symba_alpha, peer_norm, c, device=device)
+            FFLayer(i, o, threshold, lr, optimizer, loss, symba_alpha, peer_norm, c, device=device,
+                    weight_decay=weight_decay)
             for i, o, c in zip(dims[:-1], dims[1:], connections))
         # The label's height: MNIST's brightest normalized pixel, as x.max() gives on real data.
         self.register_buffer("label_value", torch.tensor((1 - MEAN) / STD, device=device))

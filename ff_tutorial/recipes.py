@@ -36,6 +36,7 @@ class Recipe:
     loss: str = "ff"
     symba_alpha: float = 4.0
     peer_norm: float = 0.0
+    weight_decay: float = 0.0  # each step shrinks the weights by lr * weight_decay
     cooldown: bool = False
     jitter: int = 0  # pixels an image may be shifted, anew each epoch (simultaneous)
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
@@ -63,7 +64,8 @@ class Recipe:
         return cls(list(dims or self.dims), embedding=self.embedding,
                    threshold=self.threshold, lr=self.lr, optimizer=self.optimizer,
                    loss=self.loss, symba_alpha=self.symba_alpha,
-                   peer_norm=self.peer_norm, readout_from=self.readout_from,
+                   peer_norm=self.peer_norm, weight_decay=self.weight_decay,
+                   readout_from=self.readout_from,
                    receptive_fields=self.receptive_fields, device=device)
 
 

@@ -406,6 +406,16 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --symba-alpha 30 --seeds 0,1,2 --validation "
         "--no-progress --resume /work/ckpt-local/accurate-alpha-30-validation-state.pt --metrics "
         "results/validation/accurate-alpha-30-seeds-0-1-2.json"),
+    "results/validation/accurate-weight-decay-0.001-seeds-0-1-2.json": Saved(
+        "742e22949ac2d1ef9460e0f4c5d4fef20404146e782a9f65e9a7883154c19b5e", 2_399,
+        "python -m ff_tutorial train --preset accurate --weight-decay 0.001 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/wd-0.001-state.pt --metrics "
+        "results/validation/accurate-weight-decay-0.001-seeds-0-1-2.json"),
+    "results/validation/accurate-weight-decay-0.01-seeds-0-1-2.json": Saved(
+        "dd68791596ffe2b44673f0ae7b60e1fffd2b98b10227cd4c2214a02bd7272e4e", 2_394,
+        "python -m ff_tutorial train --preset accurate --weight-decay 0.01 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/wd-0.01-state.pt --metrics "
+        "results/validation/accurate-weight-decay-0.01-seeds-0-1-2.json"),
     "results/validation/ensembles/jitter-1-pair.json": Saved(
         "07e4fcc283c1c4cf79b42ecc30d67b470443336f61769111356988f0834a8d0f", 1_655,
         "python -m ff_tutorial evaluate models/validation/jitter-1.pt models/validation/jitter-1-seed-1.pt "

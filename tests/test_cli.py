@@ -68,6 +68,7 @@ def test_a_command_is_required(capsys):
     (["--readout-jitter", "-1"], "zero or positive"),
     (["--readout-jitter", "half"], "whole number"),
     (["--readout-from", "one"], "whole number"),
+    (["--weight-decay", "-0.1"], "zero or positive"),
 ])
 def test_bad_flag_values_exit_2_with_a_readable_message(capsys, flags, says):
     with pytest.raises(SystemExit) as exit_:

@@ -89,6 +89,18 @@ def test_several_seeds_at_once_are_each_the_network_that_seed_trains_alone(sched
     assert not torch.equal(together[0].layers[0].linear.weight, together[1].layers[0].linear.weight)
 
 
+def test_weight_decay_reaches_the_engine_and_keeps_the_weights_smaller():
+    x, y = data(300)
+    recipe = Recipe(dims=(784, 24, 16), schedule="simultaneous", epochs=2, batch_size=50, loss="symba",
+                    symba_alpha=10.0)
+    (plain,), _ = train(recipe, x, y, seeds=[0], progress=False)
+    (decayed,), _ = train(recipe.replace(weight_decay=5.0), x, y, seeds=[0], progress=False)
+    assert decayed.config.weight_decay == 5.0
+    # 12 steps each shrinking every weight by lr * 5 = 15% (0.85 ** 12 is 0.14), against Adam's steps
+    for a, b in zip(decayed.layers, plain.layers):
+        assert a.linear.weight.norm() < 0.5 * b.linear.weight.norm()
+
+
 def test_networks_trained_together_save_only_their_own_weights(tmp_path):
     x, y = data(100)
     nets, _ = train(Recipe(dims=(784, 20), schedule="simultaneous", epochs=1, batch_size=50), x, y,

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from ff_tutorial import FFLayer
+from ff_tutorial.layer import make_optimizer
 
 
 def set_weights(layer, weight, bias):
@@ -147,8 +148,25 @@ def test_nan_inputs_to_train_step_are_refused_before_they_reach_the_weights(hand
     (dict(lr=0), ValueError), (dict(lr=-0.1), ValueError), (dict(lr=float("nan")), ValueError),
     (dict(lr=float("inf")), ValueError), (dict(lr="0.1"), TypeError), (dict(threshold=-1.0), ValueError),
     (dict(peer_norm=-1.0), ValueError), (dict(symba_alpha=-4.0), ValueError), (dict(loss="mse"), ValueError),
-    (dict(optimizer="rmsprop"), ValueError),
+    (dict(optimizer="rmsprop"), ValueError), (dict(weight_decay=-0.01), ValueError),
+    (dict(weight_decay=float("inf")), ValueError),
 ])
 def test_bad_settings_are_refused_with_their_name(kwargs, error):
     with pytest.raises(error, match=list(kwargs)[0].replace("lr", "learning rate")):
         FFLayer(4, 3, **kwargs)
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd"])
+def test_weight_decay_shrinks_a_weight_with_no_gradient_by_lr_times_the_decay(name):
+    """A weight whose gradient is 0 is moved by the decay alone: Adam's update of a zero gradient
+    is 0 (AdamW's decay is applied beside it), and SGD's L2 term is the decay times the weight."""
+    weight = torch.nn.Parameter(torch.tensor([2.0, -4.0]))
+    optimizer = make_optimizer([weight], name, lr=0.1, weight_decay=0.5)
+    weight.grad = torch.zeros(2)
+    optimizer.step()
+    assert torch.allclose(weight.detach(), torch.tensor([2.0, -4.0]) * (1 - 0.1 * 0.5))
+    plain = torch.nn.Parameter(torch.tensor([2.0, -4.0]))
+    optimizer = make_optimizer([plain], name, lr=0.1)
+    plain.grad = torch.zeros(2)
+    optimizer.step()
+    assert torch.equal(plain.detach(), torch.tensor([2.0, -4.0]))  # the control: no decay, no change

@@ -21,14 +21,15 @@ def test_replace_changes_one_setting_and_keeps_the_rest():
 
 def test_build_passes_every_network_setting_through():
     recipe = Recipe(dims=(794, 30, 20), embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
-                    loss="symba", symba_alpha=7.0, peer_norm=0.02, readout_from=0)
+                    loss="symba", symba_alpha=7.0, peer_norm=0.02, weight_decay=0.05, readout_from=0)
     net = recipe.build()
     assert isinstance(net, FFNetwork)
     assert net.config.to_dict() == dict(dims=[794, 30, 20], embedding="concat", threshold=3.5, lr=0.01, optimizer="sgd",
                               loss="symba", symba_alpha=7.0, peer_norm=0.02, score_from=0, readout_from=0,
-                              receptive_fields=[])  # local fields need 'overlay': test_receptive passes them
+                              receptive_fields=[], weight_decay=0.05)  # local fields need 'overlay': test_receptive passes them
     assert recipe.replace(readout_from=None).build().readout_from == 1  # the network's own default
     assert net.layers[1].symba_alpha == 7.0 and net.layers[0].peer_norm == 0.02
+    assert net.layers[1].weight_decay == 0.05
     assert net.layers[0].optimizer_name == "sgd"  # the engine makes the optimizer from it
 
 
