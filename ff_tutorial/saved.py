@@ -644,6 +644,11 @@ SAVED = {
         "python -m ff_tutorial train --preset unsupervised --receptive-fields 10:2 --seeds 3,4 --validation "
         "--no-progress --resume /work/ckpt-local/unsupervised-local-10-2-seeds-3-4-validation-state.pt "
         "--metrics results/validation/unsupervised-local-10-2-seeds-3-4.json"),
+    "results/validation/unsupervised-pi-60-epochs-seeds-0-1-2.json": Saved(
+        "35d96b54131c495e07c2d81e0f6c7ef5ed7418c4a55e490271fb35a789626b2c", 1_980,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --epochs 60 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/unsupervised-pi-60-epochs-validation-state.pt --metrics "
+        "results/validation/unsupervised-pi-60-epochs-seeds-0-1-2.json"),
     "results/validation/unsupervised-pi-alpha-8-seeds-0-1-2.json": Saved(
         "c8bbcdc81fb9a18a36ca064670175e3d753841ee71e245e0d358bde3baa49511", 1_965,
         "python -m ff_tutorial train --preset unsupervised --jitter 0 --symba-alpha 8 --seeds 0,1,2 "
