@@ -52,7 +52,8 @@ def worker(mode: str, images: int, epochs: int) -> dict:
     net = recipe.build()
     run = Run(net, generator, split.x_train[:images], split.y_train[:images], split.x_test, split.y_test,
               epochs, recipe.batch_size, recipe.cooldown, 1, recipe.precision, None, 1, False)
-    history = run(lambda: simultaneous(run, recipe.negatives, recipe.jitter, recipe.batch_size))
+    history = run(lambda: simultaneous(run, recipe.negatives, recipe.jitter, recipe.pixel_dropout,
+                                       recipe.batch_size))
     seconds = [round(b - a, 3) for a, b in zip([0.0] + history.train_seconds, history.train_seconds)]
     moments = [s["exp_avg"] for s in run.engine.optimizer.state.values()]
     denormal = [((m != 0) & (m.abs() < tiny)).float().mean().item() for m in moments[:len(net.layers)]]

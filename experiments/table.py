@@ -61,6 +61,8 @@ def describe(settings: dict) -> str:
         text += f", weight decay {settings['weight_decay']:g}"
     if settings.get("jitter"):
         text += f", images shifted by up to {settings['jitter']} pixel{'s' if settings['jitter'] > 1 else ''}"
+    if settings.get("pixel_dropout"):
+        text += f", {settings['pixel_dropout']:.0%} of pixels blanked"
     for layer, (field, stride) in enumerate(settings.get("receptive_fields") or (), start=1):
         text += f", layer {layer} local ({field} x {field} patches, {stride} apart)"
     if settings.get("readout_jitter"):

@@ -1,4 +1,10 @@
-"""Jitter: each image moved by a few whole pixels, so the layers see a digit in many places."""
+"""Training images changed a little each epoch, so the layers cannot learn each one by heart.
+
+Jitter moves each image by a few whole pixels, so the layers see a digit in many places: an image
+prior, since it knows which pixels are neighbours. Pixel dropout blanks a random few of each
+image's pixels: it treats every pixel alike, so a network trained with it stays
+permutation-invariant.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +43,24 @@ def shift_images(x: torch.Tensor, max_shift: int, generator: torch.Generator | N
     rows = (top[:, None] + steps)[:, :, None]   # (n, 28, 1)
     cols = (left[:, None] + steps)[:, None, :]  # (n, 1, 28)
     return padded[torch.arange(n, device=x.device)[:, None, None], rows, cols].reshape(n, SIDE * SIDE)
+
+
+def check_fraction(name: str, value) -> None:
+    """A clear error for a fraction of pixels that is not a number from 0 up to (not including) 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a fraction from 0 up to (not including) 1, got {value!r}")
+
+
+def drop_pixels(x: torch.Tensor, fraction: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Each pixel of each image blanked (set to background) with probability `fraction`, on its own.
+
+    As dropout does to a network's inputs, but with the blank pixel of the data for the 0: the
+    layers see most of each digit each epoch, never quite the same most, and cannot rely on any
+    one pixel. Nothing is rescaled: each layer sees only the direction of its input.
+    """
+    check_images(x)
+    check_fraction("fraction", fraction)
+    if fraction == 0:
+        return x
+    kept = torch.rand(x.shape, generator=generator) >= fraction
+    return torch.where(kept.to(x.device), x, torch.tensor(BACKGROUND, dtype=x.dtype, device=x.device))

@@ -155,6 +155,14 @@ def non_negative(kind):
     return number(kind, zero_ok=True)
 
 
+def fraction(text: str) -> float:
+    """An argparse type: a number from 0 up to (not including) 1."""
+    value = non_negative(float)(text)
+    if not value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction below 1, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ff_tutorial",
                                      description="Forward-Forward on MNIST, from the ff-tutorial book.")
@@ -180,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--cooldown", action=argparse.BooleanOptionalAction, help="decay lr to 0 over the second half")
     train.add_argument("--jitter", type=non_negative(int), metavar="PIXELS",
                        help="shift each training image by up to this many pixels each epoch (0: off)")
+    train.add_argument("--pixel-dropout", type=fraction, metavar="FRACTION",
+                       help="blank this fraction of each training image's pixels, anew each epoch (0: off)")
     train.add_argument("--receptive-fields", "--receptive-field", type=parse_field, nargs="+",
                        metavar="FIELD[:STRIDE]", help="make the lowest layers local, one patch size (and "
                        "stride) per layer from the bottom, e.g. 10:2 6:1; the rest stay fully connected")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .augment import SIDE
+from .augment import SIDE, check_fraction
 from .history import History, TrainingDiverged
 from .network import FFNetwork, check_positive_int
 from .receptive import network_connections
@@ -39,6 +39,7 @@ class Recipe:
     weight_decay: float = 0.0  # each step shrinks the weights by lr * weight_decay
     cooldown: bool = False
     jitter: int = 0  # pixels an image may be shifted, anew each epoch (simultaneous)
+    pixel_dropout: float = 0.0  # share of pixels blanked each epoch (simultaneous)
     readout_epochs: int = 0  # >0: also train the one-pass softmax read-out
     readout_from: int | None = None  # first layer the read-out sees (None: the default)
     readout_lr: float = 0.01  # Adam's learning rate for the read-out
@@ -90,9 +91,11 @@ def check_recipe(recipe: Recipe) -> None:
     if recipe.readout_jitter and not recipe.readout_epochs:
         raise ValueError("readout_jitter shifts the read-out's images, so it needs a read-out "
                          "(readout_epochs > 0)")
-    if recipe.jitter and recipe.schedule != "simultaneous":
-        raise ValueError("jitter needs the simultaneous schedule: the greedy one computes each "
-                         "layer's input once, from images that stay where they are")
+    check_fraction("pixel_dropout", recipe.pixel_dropout)
+    for name in ("jitter", "pixel_dropout"):
+        if getattr(recipe, name) and recipe.schedule != "simultaneous":
+            raise ValueError(f"{name} needs the simultaneous schedule: the greedy one computes each "
+                             "layer's input once, from images that stay as they are")
     if (recipe.embedding == "none") != (recipe.negatives == "hybrid"):
         raise ValueError("unsupervised FF goes with hybrid negatives and no label (embedding 'none'), "
                          f"and only with them; got embedding {recipe.embedding!r} with negatives "
@@ -141,13 +144,15 @@ def train(recipe: Recipe, x, y, net=None, x_eval=None, y_eval=None,
     kwargs = dict(epochs=recipe.epochs, batch_size=recipe.batch_size or None, cooldown=recipe.cooldown,
                   generator=generator, progress=progress, precision=recipe.precision, resume=resume)
     if recipe.negatives == "hybrid":
-        history = train_unsupervised(net, x, jitter=recipe.jitter, capture=capture, **kwargs)
+        history = train_unsupervised(net, x, jitter=recipe.jitter, pixel_dropout=recipe.pixel_dropout,
+                                     capture=capture, **kwargs)
     else:
         kwargs.update(negatives=recipe.negatives, x_test=x_eval, y_test=y_eval, eval_every=eval_every)
         if recipe.schedule == "greedy":
             history = train_greedy(net, x, y, **kwargs)
         else:
-            history = train_simultaneous(net, x, y, jitter=recipe.jitter, capture=capture, **kwargs)
+            history = train_simultaneous(net, x, y, jitter=recipe.jitter, pixel_dropout=recipe.pixel_dropout,
+                                         capture=capture, **kwargs)
     several = isinstance(net, (list, tuple))
     nets, histories = (net, history) if several else ([net], [history])
     if recipe.readout_epochs and not histories[0].interrupted:

@@ -406,6 +406,11 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --symba-alpha 30 --seeds 0,1,2 --validation "
         "--no-progress --resume /work/ckpt-local/accurate-alpha-30-validation-state.pt --metrics "
         "results/validation/accurate-alpha-30-seeds-0-1-2.json"),
+    "results/validation/accurate-pixel-dropout-0.2-seeds-0-1-2.json": Saved(
+        "3ca890b4c01b486f2e85780071f07d9b1c632ec341390ac3eb8edccd0f46e2f8", 2_417,
+        "python -m ff_tutorial train --preset accurate --pixel-dropout 0.2 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/pd-0.2-state.pt --metrics "
+        "results/validation/accurate-pixel-dropout-0.2-seeds-0-1-2.json"),
     "results/validation/accurate-weight-decay-0.001-seeds-0-1-2.json": Saved(
         "742e22949ac2d1ef9460e0f4c5d4fef20404146e782a9f65e9a7883154c19b5e", 2_399,
         "python -m ff_tutorial train --preset accurate --weight-decay 0.001 --seeds 0,1,2 --validation "

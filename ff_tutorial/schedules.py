@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from .augment import check_max_shift, shift_images
+from .augment import check_fraction, check_max_shift, drop_pixels, shift_images
 from .engine import Engine, side_by_side
 from .history import History, TrainingDiverged, interruptible, is_due
 from .layer import normalize
@@ -236,32 +236,39 @@ def layer_batches(run: Run, k: int, pos: list, fixed, negatives: str, batch_size
 
 def train_simultaneous(nets, x, y, epochs: int, batch_size: int = 100, negatives: str = "wrong",
                        x_test=None, y_test=None, eval_every: int | None = None, cooldown: bool = False,
-                       jitter: int = 0, generator=None, progress: bool = True, precision: str = "fp32",
-                       capture: bool | None = None, checks_per_epoch: int = 1, resume=None):
+                       jitter: int = 0, pixel_dropout: float = 0.0, generator=None, progress: bool = True,
+                       precision: str = "fp32", capture: bool | None = None, checks_per_epoch: int = 1,
+                       resume=None):
     """Every layer takes a local step on each mini-batch, each on the output of the one below.
 
     Still no gradient crosses a layer: each layer's input is detached. Negatives are drawn
     anew each epoch ('hard' ones from the whole network's current beliefs). With `jitter`,
-    each epoch sees every image shifted by up to that many pixels (`shift_images`). With `resume`
+    each epoch sees every image shifted by up to that many pixels (`shift_images`); with
+    `pixel_dropout`, that fraction of each image's pixels blanked (`drop_pixels`). With `resume`
     (a path), the run can be stopped and started again from its last epoch (`Run`).
     """
     check_negatives(negatives)
     check_max_shift(jitter)
+    check_fraction("pixel_dropout", pixel_dropout)
+    settings = dict(schedule="simultaneous", negatives=negatives, jitter=jitter)
+    if pixel_dropout:  # a state written before the setting existed matches a run without it
+        settings.update(pixel_dropout=pixel_dropout)
     run = Run(nets, generator, x, y, x_test, y_test, epochs, batch_size, cooldown, eval_every, precision,
-              capture, checks_per_epoch, progress, resume,
-              dict(schedule="simultaneous", negatives=negatives, jitter=jitter))
-    return run(lambda: simultaneous(run, negatives, jitter, batch_size))
+              capture, checks_per_epoch, progress, resume, settings)
+    return run(lambda: simultaneous(run, negatives, jitter, pixel_dropout, batch_size))
 
 
-def simultaneous(run: Run, negatives: str, jitter: int, batch_size: int) -> None:
+def simultaneous(run: Run, negatives: str, jitter: int, pixel_dropout: float,
+                 batch_size: int) -> None:
     """Every layer learns from every batch: positives with their true labels, negatives
-    with wrong ones drawn anew each epoch, images shifted by up to `jitter` pixels."""
+    with wrong ones drawn anew each epoch, images shifted by up to `jitter` pixels and a
+    `pixel_dropout` fraction of their pixels blanked (the label is written in after)."""
     x, y = run.x, run.y
 
     def make_batches(epoch):
         pos, neg = [], []
         for net, g in zip(run.nets, run.generators):
-            seen = shift_images(x, jitter, g)
+            seen = drop_pixels(shift_images(x, jitter, g), pixel_dropout, g)
             y_neg = negative_labels(negatives, net, seen, y, g)
             order = shuffled(len(x), batch_size, g)
             pos.append(net.embed(seen[order], y[order]))
@@ -272,36 +279,43 @@ def simultaneous(run: Run, negatives: str, jitter: int, batch_size: int) -> None
 
 
 def train_unsupervised(nets, x, epochs: int, batch_size: int = 100, cooldown: bool = False,
-                       blur_steps: int = 6, jitter: int = 0, generator=None, progress: bool = True,
-                       precision: str = "fp32", capture: bool | None = None, checks_per_epoch: int = 1,
-                       resume=None):
+                       blur_steps: int = 6, jitter: int = 0, pixel_dropout: float = 0.0, generator=None,
+                       progress: bool = True, precision: str = "fp32", capture: bool | None = None,
+                       checks_per_epoch: int = 1, resume=None):
     """Forward-Forward without labels: real images are positive, hybrid images negative.
 
     Every layer trains at once, as in `train_simultaneous`, each on the detached output of the
-    one below. The hybrids are drawn anew each epoch; labels are needed only later, by the
-    read-out (`train_readout`), which never changes the layers. With `resume` (a path), the run
-    can be stopped and started again from its last epoch (`Run`).
+    one below. The hybrids are drawn anew each epoch, from the images as this epoch sees them
+    (shifted by up to `jitter` pixels, a `pixel_dropout` fraction of their pixels blanked); labels
+    are needed only later, by the read-out (`train_readout`), which never changes the layers. With
+    `resume` (a path), the run can be stopped and started again from its last epoch (`Run`).
     """
     for net in [nets] if isinstance(nets, FFNetwork) else nets:
         if net.embedding != "none":
             raise ValueError(f"unsupervised training writes no label into the images: build the network "
                              f"with embedding='none' (it has {net.embedding!r})")
     check_max_shift(jitter)
+    check_fraction("pixel_dropout", pixel_dropout)
     check_blur_steps(blur_steps)
+    settings = dict(schedule="unsupervised", jitter=jitter, blur_steps=blur_steps)
+    if pixel_dropout:  # a state written before the setting existed matches a run without it
+        settings.update(pixel_dropout=pixel_dropout)
     run = Run(nets, generator, x, None, None, None, epochs, batch_size, cooldown, None, precision, capture,
-              checks_per_epoch, progress, resume, dict(schedule="unsupervised", jitter=jitter, blur_steps=blur_steps))
-    return run(lambda: unsupervised(run, blur_steps, jitter, batch_size))
+              checks_per_epoch, progress, resume, settings)
+    return run(lambda: unsupervised(run, blur_steps, jitter, pixel_dropout, batch_size))
 
 
-def unsupervised(run: Run, blur_steps: int, jitter: int, batch_size: int) -> None:
+def unsupervised(run: Run, blur_steps: int, jitter: int, pixel_dropout: float,
+                 batch_size: int) -> None:
     """Every layer learns from every batch: real images (shifted by up to `jitter`
-    pixels) against hybrids of them, drawn anew each epoch."""
+    pixels, a `pixel_dropout` fraction of their pixels blanked) against hybrids of
+    them, drawn anew each epoch."""
     x = run.x
 
     def make_batches(epoch):
         pos, neg = [], []
         for g in run.generators:
-            seen = shift_images(x, jitter, g)
+            seen = drop_pixels(shift_images(x, jitter, g), pixel_dropout, g)
             hybrids = hybrid_images(seen, g, blur_steps)
             order = shuffled(len(x), batch_size, g)
             pos.append(seen[order])

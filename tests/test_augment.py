@@ -1,10 +1,11 @@
-"""Jitter: a shifted image is the same picture moved, with background where it moved from."""
+"""Jitter: a shifted image is the same picture moved, with background where it moved from.
+Pixel dropout: a fraction of the pixels blanked, each on its own, the rest as they were."""
 
 import pytest
 import torch
 
 from ff_tutorial import train_simultaneous
-from ff_tutorial.augment import BACKGROUND, shift_images
+from ff_tutorial.augment import BACKGROUND, drop_pixels, shift_images
 
 
 def dots(n):
@@ -75,3 +76,66 @@ def test_jittered_training_sees_moved_images_and_refuses_a_bad_jitter_before_tra
     assert len(positives) == 100 and unmoved < 15
     with pytest.raises(ValueError, match="max_shift"):
         train_simultaneous(Spy([784, 20]), x[:100], y[:100], epochs=1, jitter=-1, progress=False)
+
+
+def test_pixel_dropout_blanks_about_that_fraction_of_pixels_each_on_its_own_and_keeps_the_rest(mnist):
+    x = mnist.x_train[:2000]
+    out = drop_pixels(x, 0.25, torch.Generator().manual_seed(0))
+    changed = out != x
+    assert (out[changed] == BACKGROUND).all()  # what changed was blanked, nothing else moved
+    # Blanking a pixel that was already blank changes nothing: count against the lit pixels only.
+    lit = x != BACKGROUND
+    blanked = (changed & lit).sum() / lit.sum()
+    assert abs(blanked.item() - 0.25) < 0.005  # about 300,000 lit pixels: a spread of about 0.001
+    per_image = (changed & lit).sum(1) / lit.sum(1)
+    assert per_image.std() > 0.01  # each image draws its own pixels, not one mask for all
+    assert not torch.equal(changed[0], changed[1])
+
+
+def test_no_pixel_dropout_gives_the_images_back_and_the_same_generator_the_same_pixels(mnist):
+    x = mnist.x_train[:50]
+    assert drop_pixels(x, 0) is x
+    a = drop_pixels(x, 0.3, torch.Generator().manual_seed(4))
+    b = drop_pixels(x, 0.3, torch.Generator().manual_seed(4))
+    assert torch.equal(a, b) and not torch.equal(a, x)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1, 1.5, float("nan"), True, "0.2"])
+def test_a_pixel_dropout_that_is_not_a_fraction_below_1_is_refused(bad):
+    with pytest.raises(ValueError, match="fraction"):
+        drop_pixels(dots(2), bad)
+
+
+@pytest.mark.parametrize("unsupervised", [False, True])
+def test_training_with_pixel_dropout_sees_images_with_blanked_pixels(small, monkeypatch, unsupervised):
+    import ff_tutorial.schedules as schedules
+    from ff_tutorial import FFNetwork, train_unsupervised
+    x, y, _, _ = small
+    x, y = x[:100], y[:100]
+    seen = []
+
+    class Spy(FFNetwork):
+        def embed(self, images, labels):
+            seen.append(images.clone())
+            return super().embed(images, labels)
+
+    g = torch.Generator().manual_seed(0)
+    if unsupervised:  # the positives are the images as this epoch sees them, unlabelled
+        hybrids = schedules.hybrid_images
+        monkeypatch.setattr(schedules, "hybrid_images",
+                            lambda images, *args: seen.append(images.clone()) or hybrids(images, *args))
+        train_unsupervised(FFNetwork([784, 20], embedding="none"), x, epochs=1, batch_size=100,
+                           pixel_dropout=0.5, generator=g, progress=False)
+    else:  # the label is written into the image after its pixels were blanked
+        train_simultaneous(Spy([784, 20]), x, y, epochs=1, batch_size=100, pixel_dropout=0.5,
+                           generator=g, progress=False)
+    images = seen[0]
+    # Every image drew its own blanks: none is still equal to an original, and about half of
+    # the lit pixels are left, as they were, never moved.
+    assert len(images) == 100
+    assert not any(any(torch.equal(i, original) for original in x) for i in images)
+    kept = images != BACKGROUND
+    assert (images[kept] == x[kept]).all()
+    assert 0.45 < (kept.sum() / (x != BACKGROUND).sum()).item() < 0.55
+    with pytest.raises(ValueError, match="pixel_dropout"):
+        train_simultaneous(Spy([784, 20]), x, y, epochs=1, pixel_dropout=1.0, progress=False)

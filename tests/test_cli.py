@@ -69,6 +69,8 @@ def test_a_command_is_required(capsys):
     (["--readout-jitter", "half"], "whole number"),
     (["--readout-from", "one"], "whole number"),
     (["--weight-decay", "-0.1"], "zero or positive"),
+    (["--pixel-dropout", "1"], "fraction below 1"),
+    (["--pixel-dropout", "-0.2"], "zero or positive"),
 ])
 def test_bad_flag_values_exit_2_with_a_readable_message(capsys, flags, says):
     with pytest.raises(SystemExit) as exit_:

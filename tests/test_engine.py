@@ -230,7 +230,7 @@ def test_flushing_denormals_changes_no_weight():
                 run.engine.optimizer.state[w] = {"step": torch.tensor(1000.0),
                                                  "exp_avg": stuck * 3 * 2.0 ** -149,
                                                  "exp_avg_sq": torch.full_like(w, 1e-10)}
-            run(lambda: simultaneous(run, "wrong", 1, 50))
+            run(lambda: simultaneous(run, "wrong", 1, 0.0, 50))
             moments = [state["exp_avg"] for state in run.engine.optimizer.state.values()]
             # counted before flushing is on again: flushed, a denormal number compares equal to 0
             return net, sum(int(((m != 0) & (m.abs() < tiny)).sum()) for m in moments)

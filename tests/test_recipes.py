@@ -38,6 +38,9 @@ def test_build_passes_every_network_setting_through():
     (dict(embedding="none"), "hybrid"),
     (dict(negatives="hybrid"), "hybrid"),
     (dict(jitter=2), "simultaneous"),  # the default schedule is greedy
+    (dict(pixel_dropout=0.1), "pixel_dropout needs the simultaneous schedule"),
+    (dict(pixel_dropout=1.0, schedule="simultaneous"), "fraction"),
+    (dict(pixel_dropout=-0.1, schedule="simultaneous"), "fraction"),
     (dict(jitter=28, schedule="simultaneous"), "fewer pixels than the image's side"),
     (dict(readout_jitter=1), "needs a read-out"),  # readout_epochs is 0 by default
     (dict(readout_jitter=28, readout_epochs=1), "fewer pixels than the image's side"),
@@ -135,3 +138,16 @@ def test_the_read_out_trains_with_the_recipe_s_learning_rate_on_the_layers_it_na
     assert calls[-1] == (1, 0.05, 0, 2)  # its images shifted by up to 2 pixels
     with pytest.raises(ValueError, match="read-out learning rate"):
         train(recipe.replace(readout_lr=-1.0), x[:500], y[:500], progress=False)
+
+
+@pytest.mark.parametrize("preset", ["fast", "unsupervised"])
+def test_the_recipe_s_pixel_dropout_reaches_its_schedule(small, monkeypatch, preset):
+    x, y, _, _ = small
+    name = "train_unsupervised" if preset == "unsupervised" else "train_simultaneous"
+    given = []
+    original = getattr(recipes, name)
+    monkeypatch.setattr(recipes, name, lambda *args, **kwargs: given.append(kwargs["pixel_dropout"])
+                        or original(*args, **kwargs))
+    recipe = PRESETS[preset].replace(dims=(784, 20), epochs=1, readout_epochs=0, pixel_dropout=0.3)
+    train(recipe, x[:200], y[:200], progress=False)
+    assert given == [0.3]

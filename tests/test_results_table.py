@@ -50,6 +50,9 @@ def test_the_recipe_column_names_each_local_layer_and_its_patches():
         ", symba loss, read-out on images shifted by up to 1 pixel")
     assert table.run_track(dict(settings=dict(jitter=0, readout_jitter=1))) == "image priors"
     assert table.run_track(dict(settings=dict(jitter=0))) == "permutation-invariant"
+    # blanked pixels know nothing of which pixels are neighbours: the track stays permutation-invariant
+    assert table.describe(dict(settings, jitter=0, pixel_dropout=0.2)).endswith(", symba loss, 20% of pixels blanked")
+    assert table.run_track(dict(settings=dict(jitter=0, pixel_dropout=0.2))) == "permutation-invariant"
 
 
 def test_a_run_stopped_early_says_how_far_it_got_where_its_epochs_would_be():
