@@ -660,6 +660,11 @@ SAVED = {
         "--validation --no-progress --resume "
         "/work/ckpt-local/unsupervised-pi-alpha-8-seeds-0-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-pi-alpha-8-seeds-0-1-2.json"),
+    "results/validation/unsupervised-pi-pixel-dropout-0.2-seeds-0-1-2.json": Saved(
+        "0766fd6b383b8b7677365d0ef43bf5d4694f1993420bb33cb4d0721549e95227", 1_990,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --pixel-dropout 0.2 --seeds 0,1,2 "
+        "--validation --no-progress --resume /work/ckpt-local/upd-0.2-state.pt --metrics "
+        "results/validation/unsupervised-pi-pixel-dropout-0.2-seeds-0-1-2.json"),
     "results/validation/unsupervised-pi-saved-seeds-0-1-2.json": Saved(
         "9b4ebf65a35b0a539af489c5f2baadc3e96f8bda61f4bc51b3dc2ee22163d5db", 2_156,
         "python -m ff_tutorial train --preset unsupervised --jitter 0 --seeds 0,1,2 --validation "
