@@ -406,6 +406,11 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --symba-alpha 30 --seeds 0,1,2 --validation "
         "--no-progress --resume /work/ckpt-local/accurate-alpha-30-validation-state.pt --metrics "
         "results/validation/accurate-alpha-30-seeds-0-1-2.json"),
+    "results/validation/accurate-ff-loss-seeds-0-1-2.json": Saved(
+        "37b4e257a3b73f4d3873d509a4a02c49e860ea5d325809292a8fb147f22fbed4", 2_380,
+        "python -m ff_tutorial train --preset accurate --loss ff --seeds 0,1,2 --validation --no-progress "
+        "--resume /work/ckpt-local/ff-loss-state.pt --metrics "
+        "results/validation/accurate-ff-loss-seeds-0-1-2.json"),
     "results/validation/accurate-pixel-dropout-0.2-seeds-0-1-2.json": Saved(
         "3ca890b4c01b486f2e85780071f07d9b1c632ec341390ac3eb8edccd0f46e2f8", 2_417,
         "python -m ff_tutorial train --preset accurate --pixel-dropout 0.2 --seeds 0,1,2 --validation "
