@@ -411,6 +411,11 @@ SAVED = {
         "python -m ff_tutorial train --preset accurate --loss ff --seeds 0,1,2 --validation --no-progress "
         "--resume /work/ckpt-local/ff-loss-state.pt --metrics "
         "results/validation/accurate-ff-loss-seeds-0-1-2.json"),
+    "results/validation/accurate-peer-norm-0.03-seeds-0-1-2.json": Saved(
+        "b0e11e570b4544042d9ac8a52ce0222b38ca51da50ad62083ff169cc239697fb", 2_412,
+        "python -m ff_tutorial train --preset accurate --peer-norm 0.03 --seeds 0,1,2 --validation "
+        "--no-progress --resume /work/ckpt-local/peer-state.pt --metrics "
+        "results/validation/accurate-peer-norm-0.03-seeds-0-1-2.json"),
     "results/validation/accurate-pixel-dropout-0.2-seeds-0-1-2.json": Saved(
         "3ca890b4c01b486f2e85780071f07d9b1c632ec341390ac3eb8edccd0f46e2f8", 2_417,
         "python -m ff_tutorial train --preset accurate --pixel-dropout 0.2 --seeds 0,1,2 --validation "
