@@ -63,4 +63,4 @@ def drop_pixels(x: torch.Tensor, fraction: float, generator: torch.Generator | N
     if fraction == 0:
         return x
     kept = torch.rand(x.shape, generator=generator) >= fraction
-    return torch.where(kept.to(x.device), x, torch.tensor(BACKGROUND, dtype=x.dtype, device=x.device))
+    return x.masked_fill(~kept.to(x.device), BACKGROUND)
