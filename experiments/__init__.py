@@ -27,11 +27,15 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
 - `scoring_layers`: which layers' goodness should vote in ten-pass prediction, measured on networks
   trained on the validation split's training part;
 - `shifted_readout`: read-outs trained on images shifted anew each epoch, against the recipe's,
-  on the frozen layers of networks trained on the validation split's training part.
+  on the frozen layers of networks trained on the validation split's training part;
+- `released_code`: the recipe of Hinton's released code (ffnew.m), written again in torch, trained
+  on the validation split's training part, into results/released-code/ (its `--final` run looks at
+  the test set once for all its seeds).
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
-`receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout` and `gpu_validation` measure on the validation split, `stacking_drift` measures weights only,
-`silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final` and `backprop_same_shape`
-look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
+`receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout`, `released_code` and `gpu_validation` measure on the
+validation split, `stacking_drift` measures weights only,
+`silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final`, `released_code --final`
+and `backprop_same_shape` look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
 for their output files: one file per run, never replaced unless `--force` is given.
 """

@@ -329,6 +329,9 @@ SAVED = {
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 30 --no-progress --negatives wrong --seeds 0,1,2 --name "
         "wrong-alpha-30-epochs-20-cooldown"),
+    "results/released-code/1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "092f66bcbe046f5d7d642dcb0a4461906defd48ddd667fdead1717c7b7fd9d2b", 6_266,
+        "python -m experiments.released_code --seeds 0,1,2"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "

@@ -7,8 +7,8 @@ import torch
 import torch.nn.functional as F
 
 import ff_tutorial
-from experiments import (backprop_same_shape, denormals, scoring_layers, shifted_readout, silent_units,
-                         stacking_drift)
+from experiments import (backprop_same_shape, denormals, released_code, scoring_layers, shifted_readout,
+                         silent_units, stacking_drift)
 from ff_tutorial import FFNetwork, save
 from ff_tutorial.augment import BACKGROUND
 from ff_tutorial.data import MNIST
@@ -26,9 +26,10 @@ def test_a_record_that_exists_is_kept_unless_forced(tmp_path, capsys, monkeypatc
     monkeypatch.setattr(silent_units, "load_mnist", measuring)
     monkeypatch.setattr(scoring_layers, "load_mnist", measuring)
     monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
+    monkeypatch.setattr(released_code, "load_mnist", measuring)
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
                                  (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"]),
-                                 (shifted_readout, ["network.pt"])):
+                                 (shifted_readout, ["network.pt"]), (released_code, [])):
         assert experiment.main(networks + ["--path", str(record)]) == 0
         assert "exists, kept" in capsys.readouterr().out and record.read_text() == "{}"
 
@@ -37,7 +38,7 @@ def test_a_path_that_cannot_be_written_is_refused_before_measuring(tmp_path, cap
     (tmp_path / "file").write_text("")
     for experiment, networks in ((denormals, []), (stacking_drift, []), (backprop_same_shape, []),
                                  (silent_units, ["network.pt"]), (scoring_layers, ["network.pt"]),
-                                 (shifted_readout, ["network.pt"])):
+                                 (shifted_readout, ["network.pt"]), (released_code, [])):
         assert experiment.main(networks + ["--path", str(tmp_path / "file" / "record.json")]) == 2
         assert "is a file, not a folder" in capsys.readouterr().err
 
@@ -158,6 +159,7 @@ def test_shifted_readout_refuses_bad_candidates_and_networks_before_measuring(tm
         raise AssertionError("measured although the command was refused")
 
     monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
+    monkeypatch.setattr(released_code, "load_mnist", measuring)
     save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
     for bad, says in (("1x0", "epochs must be at least 1"), ("28x60", "SHIFTxEPOCHS"), ("one", "SHIFTxEPOCHS")):
         with pytest.raises(SystemExit):
@@ -195,6 +197,7 @@ def test_shifted_readout_refuses_a_layer_the_networks_do_not_have_before_measuri
         raise AssertionError("measured although the command was refused")
 
     monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
+    monkeypatch.setattr(released_code, "load_mnist", measuring)
     save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
     for bad in ("2", "-1"):
         assert shifted_readout.main([str(tmp_path / "net.pt"), "--readout-from", bad,

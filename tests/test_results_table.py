@@ -277,6 +277,12 @@ def test_the_looks_table_quotes_an_error_only_from_a_file_that_holds_it(tmp_path
     assert table.look_file(look(test_error=0.0181, command="python -m anything", file=str(kept)), {}) == kept
     assert table.look_file(look(test_error=0.0182, command=f"python -m ff_tutorial train --metrics {kept}",
                                 file=str(kept)), {}) is None
+    # the released code's record names its readings by its own words: ten passes and its softmax
+    released = tmp_path / "released.json"
+    released.write_text(json.dumps(dict(test_error_ten_passes=0.0152, test_error_softmax=0.0171)))
+    assert table.look_file(look(test_error_ten_passes=0.0152, test_error_softmax=0.0171, file=str(released)),
+                           {}) == released
+    assert table.look_file(look(test_error_ten_passes=0.0153, file=str(released)), {}) is None
 
 
 def test_the_ledger_lines_without_a_file_show_no_error():

@@ -1,0 +1,305 @@
+"""The recipe of Hinton's released Forward-Forward code, written again in torch, on the validation split.
+
+Hinton published the MATLAB code of the paper's permutation-invariant supervised network
+(ffcode.zip, on his web page at the University of Toronto; its training script is ffnew.m). Its
+recipe differs from this book's `accurate` preset in almost every setting at once:
+
+- a layer's goodness is the *sum* of its squared activities, and the probability that a case is
+  positive is logistic(goodness - number of units): chapter 3's loss with a threshold of one per
+  unit, and sharp, since each unit's worth of goodness moves the logit by one;
+- each layer's input is scaled to a mean square of 1 per component (not to unit length), the image
+  too, with the label written into its first ten pixels (pixels from 0 to 1);
+- plain gradient steps of 0.01 on the gradient averaged over mini-batches of 100 and smoothed over
+  batches (0.9 of the old plus 0.1 of the new), with a weight cost of 0.001; no Adam;
+- peer normalization at 0.03, added to each unit's gradient whether it is on or off, so that a
+  unit that is always off is pulled back;
+- a softmax on the normalized activities of every hidden layer but the first, seen with a neutral
+  label (0.1 in each label pixel), trained alongside the layers (0.1, weight cost 0.003); its belief
+  picks each negative's wrong label, drawn in proportion to its probabilities;
+- both learning rates constant for half the epochs, then brought down linearly to zero;
+- the mini-batches made once, before training, and taken in the same order every epoch.
+
+`python -m experiments.released_code` trains that recipe (three layers of 1,000, the code's widths;
+`--epochs`, 60 by default, the paper's) from each of `--seeds` on the first 50,000 training images
+and measures it on the other 10,000 as the code does: ten passes, summing the goodness of every
+hidden layer but the first for each label, and one pass through the softmax. It prints the softmax's
+validation error after every epoch. No test image is looked at. The record (settings, command, each
+seed's errors, their mean and standard deviation, seconds, machine) goes to
+results/released-code/DIMS-EPOCHS-epochs-seeds-S.json (`--path`), never replaced unless `--force`. A
+run stopped (Ctrl-C) writes nothing.
+
+With `--final`, the recipe is trained on all 60,000 training images, once for each of `--seeds`,
+and only then measured on the test set, both ways, once: one look for all the seeds, recorded in the
+ledger of test-set looks; the record goes to results/released-code/final-DIMS-EPOCHS-epochs-seeds-S.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from experiments.files import one_file_to_make, write_record
+from ff_tutorial import load_mnist
+from ff_tutorial.cli import parse_seeds, positive
+from ff_tutorial.data import MEAN, STD
+from ff_tutorial.ledger import record_test_look, track_of
+from ff_tutorial.outputs import OutputError
+
+RESULTS = Path(__file__).resolve().parent.parent / "results" / "released-code"
+LABELS = 10
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The code's settings (ffnew.m), by its own names where it has them."""
+
+    dims: tuple = (784, 1000, 1000, 1000)
+    epochs: int = 60
+    batch_size: int = 100
+    epsilon: float = 0.01  # learning rate of the layers
+    epsilonsup: float = 0.1  # learning rate of the softmax
+    delay: float = 0.9  # how much of the smoothed gradient is kept at each batch
+    wc: float = 0.001  # weight cost of the layers
+    supwc: float = 0.003  # weight cost of the softmax
+    lambdamean: float = 0.03  # peer normalization
+    first_scored: int = 1  # hidden layers below this (0-based) neither vote nor feed the softmax
+
+
+def rms_normalize(x: torch.Tensor) -> torch.Tensor:
+    """Each row scaled to a mean square of 1 per component (length sqrt(width), not 1)."""
+    return x / (x.pow(2).mean(dim=1, keepdim=True).sqrt() + 1e-30)
+
+
+def with_labels(pixels: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Pixels (0 to 1) with the first ten replaced by `labels`, a (N, 10) row per image."""
+    return torch.cat([labels, pixels[:, LABELS:]], dim=1)
+
+
+def epoch_gain(epoch: int, epochs: int) -> float:
+    """The multiplier on every step in `epoch` (1-based): 1 for the first half, then linearly
+    down to 1/epochs in the last."""
+    return 1.0 if epoch <= epochs / 2 else (1 + 2 * (epochs - epoch)) / epochs
+
+
+class ReleasedCodeNetwork:
+    """The layers, the softmax and their smoothed gradients, trained as ffnew.m trains them."""
+
+    def __init__(self, settings: Settings, generator: torch.Generator):
+        self.s = settings
+        dims = settings.dims
+        # Weights scaled by the square root of the fan-in, biases 0 (the code's start).
+        self.weights = [torch.randn(a, b, generator=generator) / a ** 0.5 for a, b in zip(dims, dims[1:])]
+        self.biases = [torch.zeros(b) for b in dims[1:]]
+        self.weight_grads = [torch.zeros_like(w) for w in self.weights]
+        self.bias_grads = [torch.zeros_like(b) for b in self.biases]
+        self.mean_states = [torch.full((b,), 0.5) for b in dims[1:]]  # each unit's running mean activity
+        self.sup = [torch.zeros(b, LABELS) for b in dims[1:]]  # softmax weights from each hidden layer
+        self.sup_grads = [torch.zeros_like(w) for w in self.sup]
+
+    def state_dict(self) -> dict:
+        """The trained numbers, by name (what the ledger's fingerprint of a network reads)."""
+        named = {}
+        for k, (w, b, sup) in enumerate(zip(self.weights, self.biases, self.sup)):
+            named.update({f"layer{k}.weight": w, f"layer{k}.bias": b, f"softmax.from{k}": sup})
+        return named
+
+    def forward(self, x: torch.Tensor):
+        """(normalized inputs of each layer, activities of each layer) for images with labels written in."""
+        inputs, states = [], []
+        for w, b in zip(self.weights, self.biases):
+            inputs.append(rms_normalize(x))
+            x = torch.relu(inputs[-1] @ w + b)
+            states.append(x)
+        return inputs, states
+
+    def softmax_logits(self, states) -> torch.Tensor:
+        return sum(rms_normalize(h) @ w for h, w in list(zip(states, self.sup))[self.s.first_scored:])
+
+    def train_batch(self, pixels: torch.Tensor, targets: torch.Tensor, gain: float,
+                    generator: torch.Generator) -> None:
+        s = self.s
+        n = len(pixels)
+        # Positives: the probability that a case is positive is logistic(sum h^2 - units); the step
+        # raises log p along (1 - p) h (half its gradient, the code's scale), and peer
+        # normalization pulls each unit's mean activity towards its layer's.
+        pos_inputs, pos_states = self.forward(with_labels(pixels, targets))
+        pos_grads = []
+        for layer, h in enumerate(pos_states):
+            p = torch.sigmoid(h.pow(2).sum(dim=1) - h.shape[1])
+            self.mean_states[layer] = 0.9 * self.mean_states[layer] + 0.1 * h.mean(dim=0)
+            peer = s.lambdamean * (self.mean_states[layer].mean() - self.mean_states[layer])
+            pos_grads.append((1 - p).unsqueeze(1) * h + peer)
+        # The softmax sees the image with a neutral label, and learns to name the true one.
+        _, neutral_states = self.forward(with_labels(pixels, torch.full((n, LABELS), 1 / LABELS)))
+        logits = self.softmax_logits(neutral_states)
+        error = targets - torch.softmax(logits, dim=1)
+        for layer in range(s.first_scored, len(self.sup)):
+            grad = rms_normalize(neutral_states[layer]).T @ error / n
+            self.sup_grads[layer] = s.delay * self.sup_grads[layer] + (1 - s.delay) * grad
+            self.sup[layer] += gain * s.epsilonsup * (self.sup_grads[layer] - s.supwc * self.sup[layer])
+        # Negatives: a wrong label drawn from the softmax's belief (taken before its step), the
+        # true one excluded; the step lowers the probability that they are positive.
+        drawn = self.wrong_labels(logits, targets, generator)
+        neg_inputs, neg_states = self.forward(with_labels(pixels, torch.eye(LABELS)[drawn]))
+        for layer, h in enumerate(neg_states):
+            p = torch.sigmoid(h.pow(2).sum(dim=1) - h.shape[1])
+            neg_grad = -p.unsqueeze(1) * h
+            weight_grad = (pos_inputs[layer].T @ pos_grads[layer] + neg_inputs[layer].T @ neg_grad) / n
+            bias_grad = (pos_grads[layer].sum(dim=0) + neg_grad.sum(dim=0)) / n
+            self.weight_grads[layer] = s.delay * self.weight_grads[layer] + (1 - s.delay) * weight_grad
+            self.bias_grads[layer] = s.delay * self.bias_grads[layer] + (1 - s.delay) * bias_grad
+            self.biases[layer] += gain * s.epsilon * self.bias_grads[layer]
+            self.weights[layer] += gain * s.epsilon * (self.weight_grads[layer] - s.wc * self.weights[layer])
+
+    def wrong_labels(self, logits: torch.Tensor, targets: torch.Tensor, generator) -> torch.Tensor:
+        """One wrong label per image, drawn in proportion to the softmax's belief in it."""
+        return torch.multinomial(torch.softmax(logits - 1000 * targets, dim=1), 1, generator=generator).squeeze(1)
+
+    @torch.no_grad()
+    def ten_pass_error(self, pixels: torch.Tensor, labels: torch.Tensor, chunk: int = 2000) -> float:
+        """Error when each image takes the label whose passes have the most goodness, summed over
+        every hidden layer but the first."""
+        wrong = 0
+        for start in range(0, len(pixels), chunk):
+            x = pixels[start:start + chunk]
+            goodness = torch.stack([
+                sum(h.pow(2).sum(dim=1) for h in self.forward(with_labels(x, torch.eye(LABELS)[[k] * len(x)]))[1]
+                    [self.s.first_scored:])
+                for k in range(LABELS)], dim=1)
+            wrong += (goodness.argmax(dim=1) != labels[start:start + chunk]).sum().item()
+        return wrong / len(pixels)
+
+    @torch.no_grad()
+    def softmax_error(self, pixels: torch.Tensor, labels: torch.Tensor) -> float:
+        """Error of the softmax, one pass with the neutral label."""
+        _, states = self.forward(with_labels(pixels, torch.full((len(pixels), LABELS), 1 / LABELS)))
+        return (self.softmax_logits(states).argmax(dim=1) != labels).float().mean().item()
+
+
+def train(settings: Settings, pixels, labels, seed: int, x_val=None, y_val=None, progress: bool = True):
+    """One network of `settings` from `seed`: returns it, its softmax's validation error after each
+    epoch (when validation images are given) and the seconds of training."""
+    generator = torch.Generator().manual_seed(seed)
+    net = ReleasedCodeNetwork(settings, generator)
+    # The batches are made once and taken in the same order each epoch, as the code's are.
+    order = torch.randperm(len(pixels), generator=generator)
+    batches = order.split(settings.batch_size)
+    targets = torch.eye(LABELS)[labels]
+    curve, seconds = [], 0.0
+    for epoch in range(1, settings.epochs + 1):
+        start = time.perf_counter()
+        gain = epoch_gain(epoch, settings.epochs)
+        with torch.no_grad():
+            for batch in batches:
+                net.train_batch(pixels[batch], targets[batch], gain, generator)
+        seconds += time.perf_counter() - start
+        if x_val is not None:
+            curve.append(net.softmax_error(x_val, y_val))
+        if progress:
+            shown = f", softmax validation error {curve[-1]:.2%}" if curve else ""
+            print(f"seed {seed} epoch {epoch}/{settings.epochs} ({seconds:.0f} s){shown}", flush=True)
+    return net, curve, seconds
+
+
+def pixels_of(images: torch.Tensor) -> torch.Tensor:
+    """The package's normalized images back to pixels from 0 to 1, as the code takes them."""
+    return (images * STD + MEAN).clamp(0, 1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m experiments.released_code", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dims", default="784,1000,1000,1000", help="layer widths, input first")
+    parser.add_argument("--epochs", type=positive(int), default=Settings.epochs)
+    parser.add_argument("--seeds", type=parse_seeds, default=[0, 1, 2], metavar="S,S,...")
+    parser.add_argument("--train-size", type=positive(int), default=60_000,
+                        help="train on the first this many of the training images (at most all of them)")
+    parser.add_argument("--final", action="store_true",
+                        help="train on all 60,000 training images and look at the test set, once")
+    parser.add_argument("--path", type=Path, help="the record to write (default: named by the settings)")
+    parser.add_argument("--force", action="store_true", help="measure again and replace the record")
+    parser.add_argument("--no-progress", action="store_true", help="print only the results")
+    return parser
+
+
+def results_path(args) -> Path:
+    """Where a run's record goes: `--path`, or results/released-code/ under a name made of its settings."""
+    hidden = "-".join(args.dims.split(",")[1:])
+    seeds = "-".join(map(str, args.seeds))
+    return args.path or RESULTS / f"{'final-' if args.final else ''}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        dims = tuple(int(d) for d in args.dims.split(","))
+    except ValueError:
+        parser.error(f"--dims takes whole numbers separated by commas, got {args.dims!r}")
+    if len(dims) < 3 or dims[0] != 784 or min(dims) < 1:
+        parser.error(f"--dims starts with 784 and has at least two hidden layers, got {args.dims}")
+    settings = Settings(dims=dims, epochs=args.epochs)
+    path = results_path(args)
+    try:
+        if not one_file_to_make(path, args.force):
+            return 0
+    except OutputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    data = load_mnist()
+    if not args.final:
+        data = data.validation_split()
+    split = "test" if args.final else "validation"
+    x, y = pixels_of(data.x_train)[:args.train_size], data.y_train[:args.train_size]
+    x_held, y_held = pixels_of(data.x_test), data.y_test
+    command = "python -m experiments.released_code " + " ".join(sys.argv[1:] if argv is None else argv)
+    runs, nets = [], []
+    for seed in args.seeds:
+        # The final run's test images are not seen until every seed is trained.
+        shown = (None, None) if args.final else (x_held, y_held)
+        net, curve, seconds = train(settings, x, y, seed, *shown, progress=not args.no_progress)
+        nets.append(net)
+        # the code's own train error: the first 10,000 training images, not all of them
+        run = {"seed": seed, "train_error_ten_passes": net.ten_pass_error(x[:10_000], y[:10_000]),
+               "train_error_softmax": net.softmax_error(x[:10_000], y[:10_000]), "train_seconds": seconds}
+        if not args.final:
+            run.update({"validation_error_ten_passes": net.ten_pass_error(x_held, y_held),
+                        "validation_error_softmax": net.softmax_error(x_held, y_held),
+                        "softmax_validation_curve": curve})
+            print(f"seed {seed}: validation error {run['validation_error_ten_passes']:.2%} with ten passes, "
+                  f"{run['validation_error_softmax']:.2%} with the softmax", end=" ")
+        print(f"(train {run['train_error_ten_passes']:.2%}, {run['train_error_softmax']:.2%}; {seconds:.0f} s "
+              f"of training)", flush=True)
+        runs.append(run)
+    if args.final:
+        for net, run in zip(nets, runs):
+            run.update({"test_error_ten_passes": net.ten_pass_error(x_held, y_held),
+                        "test_error_softmax": net.softmax_error(x_held, y_held)})
+    record = {"command": command, "settings": {**vars(settings), "dims": list(dims)}, "split": split,
+              "train_size": len(x), f"{split}_size": len(x_held), "runs": runs}
+    keys = [f"{split}_error_ten_passes", f"{split}_error_softmax", "train_error_ten_passes", "train_error_softmax"]
+    for key in keys:
+        values = [run[key] for run in runs]
+        record[key] = statistics.mean(values)
+        record[key + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+    if args.final:
+        run = (f"the released code's recipe ({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
+               f"{len(x):,} images, seeds {','.join(map(str, args.seeds))})")
+        record["test_look"] = record_test_look(
+            nets, run, "measured by python -m experiments.released_code --final",
+            {key: record[key] for key in keys[:2]}, track_of(0), command=command, results=path)
+    write_record(path, record)
+    print(f"{split} error: {record[keys[0]]:.2%} +- {record[keys[0] + '_std']:.2%} with ten passes, "
+          f"{record[keys[1]]:.2%} +- {record[keys[1] + '_std']:.2%} with the softmax (over {len(runs)} seeds); "
+          f"wrote {path}" + (f" (look {record['test_look']} in the ledger)" if record.get("test_look") else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""The recipe of Hinton's released code: its step is the gradient of its stated loss, its peer
+normalization revives a silent unit, its schedule and scaling are the code's, and its command
+writes one record, on the validation split only."""
+
+import dataclasses
+import json
+
+import pytest
+import torch
+
+from experiments import released_code as experiment
+from experiments.released_code import ReleasedCodeNetwork, Settings, epoch_gain, rms_normalize, with_labels
+from ff_tutorial.data import MNIST
+from ff_tutorial.ledger import looks
+
+
+class FixedNegatives(ReleasedCodeNetwork):
+    """The recipe with the negatives' wrong labels given, so that its step can be worked out apart."""
+
+    labels = None
+
+    def wrong_labels(self, logits, targets, generator):
+        return self.labels
+
+
+def small_batch(n=8, width=30, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    pixels = torch.rand(n, width, generator=g)
+    labels = torch.randint(0, 10, (n,), generator=g)
+    return pixels, labels, torch.eye(10)[labels]
+
+
+def test_rms_normalize_gives_a_mean_square_of_one():
+    x = torch.rand(5, 40) * torch.arange(1, 6).unsqueeze(1)
+    assert torch.allclose(rms_normalize(x).pow(2).mean(dim=1), torch.ones(5))
+
+
+def test_the_learning_rate_is_constant_for_half_the_epochs_then_falls_linearly():
+    assert [epoch_gain(e, 4) for e in range(1, 5)] == [1.0, 1.0, 0.75, 0.25]
+    assert epoch_gain(60, 60) == pytest.approx(1 / 60)
+
+
+def test_the_label_takes_the_first_ten_pixels():
+    pixels, _, targets = small_batch()
+    x = with_labels(pixels, targets)
+    assert torch.equal(x[:, :10], targets) and torch.equal(x[:, 10:], pixels[:, 10:])
+
+
+def test_a_step_is_half_the_gradient_of_the_log_probability_of_being_right():
+    # Without smoothing, weight cost or peer normalization, the code's step on each layer is the
+    # learning rate times half the gradient of mean(log p(positive) + log(1 - p(negative))), with
+    # p = logistic(sum h^2 - units) and the layer's input held fixed.
+    settings = Settings(dims=(30, 12, 9), delay=0.0, wc=0.0, lambdamean=0.0, epsilon=0.05, epsilonsup=0.0)
+    net = FixedNegatives(settings, torch.Generator().manual_seed(1))
+    pixels, labels, targets = small_batch()
+    net.labels = (labels + 3) % 10
+    weights = [w.clone().requires_grad_() for w in net.weights]
+    biases = [b.clone().requires_grad_() for b in net.biases]
+
+    def log_probabilities(x, sign):
+        total = 0
+        for w, b in zip(weights, biases):
+            h = torch.relu(rms_normalize(x).detach() @ w + b)
+            total = total + torch.nn.functional.logsigmoid(sign * (h.pow(2).sum(dim=1) - h.shape[1])).mean()
+            x = h
+        return total
+
+    objective = (log_probabilities(with_labels(pixels, targets), 1)
+                 + log_probabilities(with_labels(pixels, torch.eye(10)[net.labels]), -1))
+    objective.backward()
+    net.train_batch(pixels, targets, gain=1.0, generator=None)
+    for before, after in ((weights, net.weights), (biases, net.biases)):
+        for start, end in zip(before, after):
+            assert torch.allclose(end - start.detach(), 0.05 * 0.5 * start.grad, atol=1e-6)
+
+
+def test_peer_normalization_revives_a_unit_that_is_always_off():
+    settings = Settings(dims=(30, 12, 9), epsilonsup=0.0)
+    net = FixedNegatives(settings, torch.Generator().manual_seed(2))
+    net.weights[0][:, 0] = -1.0  # inputs are never negative: unit 0 is off for every image
+    pixels, labels, targets = small_batch()
+    net.labels = (labels + 1) % 10
+    net.train_batch(pixels, targets, gain=1.0, generator=None)
+    assert net.biases[0][0] > 0  # pulled up towards its layer's mean activity, though it was off
+    silent = FixedNegatives(dataclasses.replace(settings, lambdamean=0.0), torch.Generator().manual_seed(2))
+    silent.weights[0][:, 0] = -1.0
+    silent.labels = net.labels
+    silent.train_batch(pixels, targets, gain=1.0, generator=None)
+    assert silent.biases[0][0] == 0  # without it, an off unit has no gradient
+
+
+def test_negatives_never_carry_the_true_label():
+    net = ReleasedCodeNetwork(Settings(dims=(30, 12, 9)), torch.Generator().manual_seed(0))
+    _, labels, targets = small_batch(n=500)
+    logits = torch.randn(500, 10) + 5 * targets  # a softmax that mostly believes the truth
+    drawn = net.wrong_labels(logits, targets, torch.Generator().manual_seed(0))
+    assert (drawn != labels).all() and len(drawn.unique()) == 10
+
+
+@pytest.fixture
+def few_images(monkeypatch, mnist):
+    # the validation split of these 11,000 keeps 1,000 to train on and measures on 10,000
+    piece = MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:100], mnist.y_test[:100],
+                  source="a piece of MNIST")
+    monkeypatch.setattr(experiment, "load_mnist", lambda: piece)
+
+
+def test_the_command_writes_one_record_of_every_seed_and_looks_at_no_test_image(tmp_path, monkeypatch,
+                                                                              few_images, capsys):
+    ledger = tmp_path / "looks.jsonl"
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(ledger))
+    record = tmp_path / "released.json"
+    command = ["--dims", "784,40,30", "--epochs", "2", "--train-size", "300", "--seeds", "0,1",
+               "--no-progress", "--path", str(record)]
+    assert experiment.main(command) == 0
+    written = json.loads(record.read_text())
+    assert [run["seed"] for run in written["runs"]] == [0, 1] and written["validation_size"] == 10_000
+    errors = [run["validation_error_softmax"] for run in written["runs"]]
+    assert written["validation_error_softmax"] == pytest.approx(sum(errors) / 2)
+    assert all(len(run["softmax_validation_curve"]) == 2 for run in written["runs"])
+    assert written["settings"]["dims"] == [784, 40, 30] and written["train_size"] == 300
+    assert looks(ledger) == []
+    # the record is kept, not replaced, when the command is given again
+    assert experiment.main(command) == 0
+    assert "exists, kept" in capsys.readouterr().out
+    assert json.loads(record.read_text()) == written
+
+
+def test_bad_widths_are_refused_before_anything_is_loaded(capsys):
+    with pytest.raises(SystemExit) as exit:
+        experiment.main(["--dims", "784,a"])
+    assert exit.value.code == 2 and "whole numbers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        experiment.main(["--dims", "100,20,20"])
+
+
+def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, monkeypatch, few_images):
+    ledger = tmp_path / "looks.jsonl"
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(ledger))
+    record = tmp_path / "final.json"
+    command = ["--final", "--dims", "784,40,30", "--epochs", "1", "--train-size", "300", "--seeds", "0,1",
+               "--no-progress", "--path", str(record)]
+    assert experiment.main(command) == 0
+    written = json.loads(record.read_text())
+    [look] = looks(ledger)
+    assert written["test_look"] == look["number"] == 1 and look["track"] == "permutation-invariant"
+    assert len(look["networks"]) == 2 and written["split"] == "test" and written["test_size"] == 100
+    assert look["test_error_ten_passes"] == pytest.approx(written["test_error_ten_passes"], abs=1e-6)
+    assert "validation_error_softmax" not in written and "softmax_validation_curve" not in written["runs"][0]
+    # the same networks again (a CPU run repeats bit for bit) are measured, but are no new look
+    assert experiment.main(command + ["--force"]) == 0
+    assert len(looks(ledger)) == 1
