@@ -332,6 +332,9 @@ SAVED = {
     "results/released-code/1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "092f66bcbe046f5d7d642dcb0a4461906defd48ddd667fdead1717c7b7fd9d2b", 6_266,
         "python -m experiments.released_code --seeds 0,1,2"),
+    "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "89ab814d147ee16480b2a7f26f41205a210bbccc54062b5ac3a1e8b0371ecc20", 1_548,
+        "python -m experiments.released_code --final --seeds 0,1,2"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
