@@ -49,6 +49,7 @@ from ff_tutorial import load_mnist
 from ff_tutorial.cli import parse_seeds, positive
 from ff_tutorial.data import MEAN, STD
 from ff_tutorial.ledger import record_test_look, track_of
+from ff_tutorial.negatives import hard_wrong_labels
 from ff_tutorial.outputs import OutputError
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "released-code"
@@ -81,9 +82,19 @@ def with_labels(pixels: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return torch.cat([labels, pixels[:, LABELS:]], dim=1)
 
 
+def neutral(pixels: torch.Tensor) -> torch.Tensor:
+    """Pixels with the neutral label, 0.1 in each of the ten label pixels."""
+    return with_labels(pixels, torch.full((len(pixels), LABELS), 1 / LABELS))
+
+
+def probability_positive(h: torch.Tensor) -> torch.Tensor:
+    """logistic(sum h^2 - units): the code's probability that a case is positive, one per row."""
+    return torch.sigmoid(h.pow(2).sum(dim=1) - h.shape[1])
+
+
 def epoch_gain(epoch: int, epochs: int) -> float:
     """The multiplier on every step in `epoch` (1-based): 1 for the first half, then linearly
-    down to 1/epochs in the last."""
+    down to 1/epochs in the last. The code's own, half an epoch behind `schedules.cooled_lr`."""
     return 1.0 if epoch <= epochs / 2 else (1 + 2 * (epochs - epoch)) / epochs
 
 
@@ -131,12 +142,12 @@ class ReleasedCodeNetwork:
         pos_inputs, pos_states = self.forward(with_labels(pixels, targets))
         pos_grads = []
         for layer, h in enumerate(pos_states):
-            p = torch.sigmoid(h.pow(2).sum(dim=1) - h.shape[1])
+            p = probability_positive(h)
             self.mean_states[layer] = 0.9 * self.mean_states[layer] + 0.1 * h.mean(dim=0)
             peer = s.lambdamean * (self.mean_states[layer].mean() - self.mean_states[layer])
             pos_grads.append((1 - p).unsqueeze(1) * h + peer)
         # The softmax sees the image with a neutral label, and learns to name the true one.
-        _, neutral_states = self.forward(with_labels(pixels, torch.full((n, LABELS), 1 / LABELS)))
+        _, neutral_states = self.forward(neutral(pixels))
         logits = self.softmax_logits(neutral_states)
         error = targets - torch.softmax(logits, dim=1)
         for layer in range(s.first_scored, len(self.sup)):
@@ -148,8 +159,7 @@ class ReleasedCodeNetwork:
         drawn = self.wrong_labels(logits, targets, generator)
         neg_inputs, neg_states = self.forward(with_labels(pixels, torch.eye(LABELS)[drawn]))
         for layer, h in enumerate(neg_states):
-            p = torch.sigmoid(h.pow(2).sum(dim=1) - h.shape[1])
-            neg_grad = -p.unsqueeze(1) * h
+            neg_grad = -probability_positive(h).unsqueeze(1) * h
             weight_grad = (pos_inputs[layer].T @ pos_grads[layer] + neg_inputs[layer].T @ neg_grad) / n
             bias_grad = (pos_grads[layer].sum(dim=0) + neg_grad.sum(dim=0)) / n
             self.weight_grads[layer] = s.delay * self.weight_grads[layer] + (1 - s.delay) * weight_grad
@@ -159,7 +169,7 @@ class ReleasedCodeNetwork:
 
     def wrong_labels(self, logits: torch.Tensor, targets: torch.Tensor, generator) -> torch.Tensor:
         """One wrong label per image, drawn in proportion to the softmax's belief in it."""
-        return torch.multinomial(torch.softmax(logits - 1000 * targets, dim=1), 1, generator=generator).squeeze(1)
+        return hard_wrong_labels(logits, targets.argmax(dim=1), generator)
 
     @torch.no_grad()
     def ten_pass_error(self, pixels: torch.Tensor, labels: torch.Tensor, chunk: int = 2000) -> float:
@@ -167,18 +177,17 @@ class ReleasedCodeNetwork:
         every hidden layer but the first."""
         wrong = 0
         for start in range(0, len(pixels), chunk):
-            x = pixels[start:start + chunk]
-            goodness = torch.stack([
-                sum(h.pow(2).sum(dim=1) for h in self.forward(with_labels(x, torch.eye(LABELS)[[k] * len(x)]))[1]
-                    [self.s.first_scored:])
-                for k in range(LABELS)], dim=1)
-            wrong += (goodness.argmax(dim=1) != labels[start:start + chunk]).sum().item()
+            x, goodness = pixels[start:start + chunk], []
+            for label in range(LABELS):
+                _, states = self.forward(with_labels(x, torch.eye(LABELS)[[label] * len(x)]))
+                goodness.append(sum(h.pow(2).sum(dim=1) for h in states[self.s.first_scored:]))
+            wrong += (torch.stack(goodness, dim=1).argmax(dim=1) != labels[start:start + chunk]).sum().item()
         return wrong / len(pixels)
 
     @torch.no_grad()
     def softmax_error(self, pixels: torch.Tensor, labels: torch.Tensor) -> float:
         """Error of the softmax, one pass with the neutral label."""
-        _, states = self.forward(with_labels(pixels, torch.full((len(pixels), LABELS), 1 / LABELS)))
+        _, states = self.forward(neutral(pixels))
         return (self.softmax_logits(states).argmax(dim=1) != labels).float().mean().item()
 
 
