@@ -46,7 +46,7 @@ import torch
 
 from experiments.files import one_file_to_make, write_record
 from ff_tutorial import load_mnist
-from ff_tutorial.cli import parse_seeds, positive
+from ff_tutorial.cli import parse_dims, parse_seeds, positive
 from ff_tutorial.data import MEAN, STD
 from ff_tutorial.ledger import record_test_look, track_of
 from ff_tutorial.negatives import hard_wrong_labels
@@ -224,7 +224,7 @@ def pixels_of(images: torch.Tensor) -> torch.Tensor:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m experiments.released_code", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dims", default="784,1000,1000,1000", help="layer widths, input first")
+    parser.add_argument("--dims", type=parse_dims, default=Settings.dims, help="layer widths, input first")
     parser.add_argument("--epochs", type=positive(int), default=Settings.epochs)
     parser.add_argument("--seeds", type=parse_seeds, default=[0, 1, 2], metavar="S,S,...")
     parser.add_argument("--train-size", type=positive(int), default=60_000,
@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def results_path(args) -> Path:
     """Where a run's record goes: `--path`, or results/released-code/ under a name made of its settings."""
-    hidden = "-".join(args.dims.split(",")[1:])
+    hidden = "-".join(map(str, args.dims[1:]))
     seeds = "-".join(map(str, args.seeds))
     return args.path or RESULTS / f"{'final-' if args.final else ''}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
 
@@ -247,12 +247,9 @@ def results_path(args) -> Path:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        dims = tuple(int(d) for d in args.dims.split(","))
-    except ValueError:
-        parser.error(f"--dims takes whole numbers separated by commas, got {args.dims!r}")
+    dims = args.dims
     if len(dims) < 3 or dims[0] != 784 or min(dims) < 1:
-        parser.error(f"--dims starts with 784 and has at least two hidden layers, got {args.dims}")
+        parser.error(f"--dims starts with 784 and has at least two hidden layers, got {','.join(map(str, dims))}")
     settings = Settings(dims=dims, epochs=args.epochs)
     path = results_path(args)
     try:

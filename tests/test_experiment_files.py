@@ -159,7 +159,6 @@ def test_shifted_readout_refuses_bad_candidates_and_networks_before_measuring(tm
         raise AssertionError("measured although the command was refused")
 
     monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
-    monkeypatch.setattr(released_code, "load_mnist", measuring)
     save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
     for bad, says in (("1x0", "epochs must be at least 1"), ("28x60", "SHIFTxEPOCHS"), ("one", "SHIFTxEPOCHS")):
         with pytest.raises(SystemExit):
@@ -197,7 +196,6 @@ def test_shifted_readout_refuses_a_layer_the_networks_do_not_have_before_measuri
         raise AssertionError("measured although the command was refused")
 
     monkeypatch.setattr(shifted_readout, "load_mnist", measuring)
-    monkeypatch.setattr(released_code, "load_mnist", measuring)
     save(FFNetwork([784, 20, 20], embedding="none"), tmp_path / "net.pt")
     for bad in ("2", "-1"):
         assert shifted_readout.main([str(tmp_path / "net.pt"), "--readout-from", bad,

@@ -129,7 +129,7 @@ def test_the_command_writes_one_record_of_every_seed_and_looks_at_no_test_image(
 def test_bad_widths_are_refused_before_anything_is_loaded(capsys):
     with pytest.raises(SystemExit) as exit:
         experiment.main(["--dims", "784,a"])
-    assert exit.value.code == 2 and "whole numbers" in capsys.readouterr().err
+    assert exit.value.code == 2 and "comma-separated integers" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         experiment.main(["--dims", "100,20,20"])
 
