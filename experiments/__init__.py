@@ -30,7 +30,9 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   on the frozen layers of networks trained on the validation split's training part;
 - `released_code`: the recipe of Hinton's released code (ffnew.m), written again in torch, trained
   on the validation split's training part, into results/released-code/ (its `--final` run looks at
-  the test set once for all its seeds).
+  the test set once for all its seeds; `--unsupervised` trains the same layers without labels, on
+  hybrid images, read by softmaxes trained alongside; `--join` brings records of seeds run apart
+  together).
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
 `receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout`, `released_code` and `gpu_validation` measure on the

@@ -31,11 +31,24 @@ run stopped (Ctrl-C) writes nothing.
 With `--final`, the recipe is trained on all 60,000 training images, once for each of `--seeds`,
 and only then measured on the test set, both ways, once: one look for all the seeds, recorded in the
 ledger of test-set looks; the record goes to results/released-code/final-DIMS-EPOCHS-epochs-seeds-S.json.
+
+With `--unsupervised`, the same layers learn without labels, as the paper's unsupervised network
+does (the released code has no such mode; everything else is its recipe): the positives are the
+images as they are, the negatives the package's hybrid images (two images mixed through a blobby
+mask, made anew for each mini-batch), and the softmax sees the positives' activities. There is no
+label to try ten times, so the readings are the code's softmax (every hidden layer but the first)
+and a second softmax, trained alongside in the same way, on every hidden layer (as this package's
+unsupervised read-out reads them); records are named unsupervised-....json.
+
+With `--join RECORD ...`, the validation records of earlier runs of the same settings are brought
+together as the record of `--seeds` (each seed's errors as they were measured; nothing is trained
+or measured again), so that seeds run at different times have one mean and standard deviation.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -48,8 +61,8 @@ from experiments.files import one_file_to_make, write_record
 from ff_tutorial import load_mnist
 from ff_tutorial.cli import parse_dims, parse_seeds, positive
 from ff_tutorial.data import MEAN, STD
-from ff_tutorial.ledger import record_test_look, track_of
-from ff_tutorial.negatives import hard_wrong_labels
+from ff_tutorial.ledger import record_test_look, repo_relative, track_of
+from ff_tutorial.negatives import hard_wrong_labels, hybrid_images
 from ff_tutorial.outputs import OutputError
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "released-code"
@@ -70,6 +83,7 @@ class Settings:
     supwc: float = 0.003  # weight cost of the softmax
     lambdamean: float = 0.03  # peer normalization
     first_scored: int = 1  # hidden layers below this (0-based) neither vote nor feed the softmax
+    unsupervised: bool = False  # no labels: hybrid images as negatives, softmaxes the only readings
 
 
 def rms_normalize(x: torch.Tensor) -> torch.Tensor:
@@ -98,6 +112,27 @@ def epoch_gain(epoch: int, epochs: int) -> float:
     return 1.0 if epoch <= epochs / 2 else (1 + 2 * (epochs - epoch)) / epochs
 
 
+class Softmax:
+    """A softmax on the normalized activities of the hidden layers from `first` (0-based) up,
+    trained alongside the layers by the code's smoothed steps; it never changes them."""
+
+    def __init__(self, dims, first: int):
+        self.first = first
+        self.weights = [torch.zeros(b, LABELS) for b in dims[1:]]  # from each hidden layer (unused below first)
+        self.grads = [torch.zeros_like(w) for w in self.weights]
+
+    def logits(self, states) -> torch.Tensor:
+        return sum(rms_normalize(h) @ w for h, w in list(zip(states, self.weights))[self.first:])
+
+    def step(self, states, logits: torch.Tensor, targets: torch.Tensor, gain: float, s: Settings) -> None:
+        """One step towards naming `targets`, from `logits` (this softmax's, on `states`)."""
+        error = targets - torch.softmax(logits, dim=1)
+        for layer in range(self.first, len(self.weights)):
+            grad = rms_normalize(states[layer]).T @ error / len(targets)
+            self.grads[layer] = s.delay * self.grads[layer] + (1 - s.delay) * grad
+            self.weights[layer] += gain * s.epsilonsup * (self.grads[layer] - s.supwc * self.weights[layer])
+
+
 class ReleasedCodeNetwork:
     """The layers, the softmax and their smoothed gradients, trained as ffnew.m trains them."""
 
@@ -110,14 +145,18 @@ class ReleasedCodeNetwork:
         self.weight_grads = [torch.zeros_like(w) for w in self.weights]
         self.bias_grads = [torch.zeros_like(b) for b in self.biases]
         self.mean_states = [torch.full((b,), 0.5) for b in dims[1:]]  # each unit's running mean activity
-        self.sup = [torch.zeros(b, LABELS) for b in dims[1:]]  # softmax weights from each hidden layer
-        self.sup_grads = [torch.zeros_like(w) for w in self.sup]
+        self.softmax = Softmax(dims, settings.first_scored)
+        # Without labels the softmax is only a reading, so a second one reads every layer (the
+        # package's unsupervised read-out does), to be chosen between on validation.
+        self.every_layer_softmax = Softmax(dims, 0) if settings.unsupervised else None
 
     def state_dict(self) -> dict:
         """The trained numbers, by name (what the ledger's fingerprint of a network reads)."""
         named = {}
-        for k, (w, b, sup) in enumerate(zip(self.weights, self.biases, self.sup)):
+        for k, (w, b, sup) in enumerate(zip(self.weights, self.biases, self.softmax.weights)):
             named.update({f"layer{k}.weight": w, f"layer{k}.bias": b, f"softmax.from{k}": sup})
+        if self.every_layer_softmax:
+            named.update({f"every_layer_softmax.from{k}": w for k, w in enumerate(self.every_layer_softmax.weights)})
         return named
 
     def forward(self, x: torch.Tensor):
@@ -129,8 +168,9 @@ class ReleasedCodeNetwork:
             states.append(x)
         return inputs, states
 
-    def softmax_logits(self, states) -> torch.Tensor:
-        return sum(rms_normalize(h) @ w for h, w in list(zip(states, self.sup))[self.s.first_scored:])
+    def unlabelled(self, pixels: torch.Tensor) -> torch.Tensor:
+        """What the softmax sees: the images with the neutral label, or as they are without labels."""
+        return pixels if self.s.unsupervised else neutral(pixels)
 
     def train_batch(self, pixels: torch.Tensor, targets: torch.Tensor, gain: float,
                     generator: torch.Generator) -> None:
@@ -139,25 +179,29 @@ class ReleasedCodeNetwork:
         # Positives: the probability that a case is positive is logistic(sum h^2 - units); the step
         # raises log p along (1 - p) h (half its gradient, the code's scale), and peer
         # normalization pulls each unit's mean activity towards its layer's.
-        pos_inputs, pos_states = self.forward(with_labels(pixels, targets))
+        pos_inputs, pos_states = self.forward(pixels if s.unsupervised else with_labels(pixels, targets))
         pos_grads = []
         for layer, h in enumerate(pos_states):
             p = probability_positive(h)
             self.mean_states[layer] = 0.9 * self.mean_states[layer] + 0.1 * h.mean(dim=0)
             peer = s.lambdamean * (self.mean_states[layer].mean() - self.mean_states[layer])
             pos_grads.append((1 - p).unsqueeze(1) * h + peer)
-        # The softmax sees the image with a neutral label, and learns to name the true one.
-        _, neutral_states = self.forward(neutral(pixels))
-        logits = self.softmax_logits(neutral_states)
-        error = targets - torch.softmax(logits, dim=1)
-        for layer in range(s.first_scored, len(self.sup)):
-            grad = rms_normalize(neutral_states[layer]).T @ error / n
-            self.sup_grads[layer] = s.delay * self.sup_grads[layer] + (1 - s.delay) * grad
-            self.sup[layer] += gain * s.epsilonsup * (self.sup_grads[layer] - s.supwc * self.sup[layer])
+        # The softmax sees the image with a neutral label (without labels: the positive pass
+        # itself), and learns to name the true one.
+        neutral_states = pos_states if s.unsupervised else self.forward(neutral(pixels))[1]
+        logits = self.softmax.logits(neutral_states)
+        self.softmax.step(neutral_states, logits, targets, gain, s)
+        if self.every_layer_softmax:
+            every = self.every_layer_softmax
+            every.step(neutral_states, every.logits(neutral_states), targets, gain, s)
         # Negatives: a wrong label drawn from the softmax's belief (taken before its step), the
-        # true one excluded; the step lowers the probability that they are positive.
-        drawn = self.wrong_labels(logits, targets, generator)
-        neg_inputs, neg_states = self.forward(with_labels(pixels, torch.eye(LABELS)[drawn]))
+        # true one excluded, or without labels a hybrid image; the step lowers the probability
+        # that they are positive.
+        if s.unsupervised:
+            negatives = hybrid_images(pixels, generator)
+        else:
+            negatives = with_labels(pixels, torch.eye(LABELS)[self.wrong_labels(logits, targets, generator)])
+        neg_inputs, neg_states = self.forward(negatives)
         for layer, h in enumerate(neg_states):
             neg_grad = -probability_positive(h).unsqueeze(1) * h
             weight_grad = (pos_inputs[layer].T @ pos_grads[layer] + neg_inputs[layer].T @ neg_grad) / n
@@ -185,10 +229,10 @@ class ReleasedCodeNetwork:
         return wrong / len(pixels)
 
     @torch.no_grad()
-    def softmax_error(self, pixels: torch.Tensor, labels: torch.Tensor) -> float:
-        """Error of the softmax, one pass with the neutral label."""
-        _, states = self.forward(neutral(pixels))
-        return (self.softmax_logits(states).argmax(dim=1) != labels).float().mean().item()
+    def softmax_error(self, pixels: torch.Tensor, labels: torch.Tensor, softmax: Softmax | None = None) -> float:
+        """Error of the softmax (or of `softmax`), one pass with the neutral label (or none, without labels)."""
+        _, states = self.forward(self.unlabelled(pixels))
+        return ((softmax or self.softmax).logits(states).argmax(dim=1) != labels).float().mean().item()
 
 
 def train(settings: Settings, pixels, labels, seed: int, x_val=None, y_val=None, progress: bool = True):
@@ -231,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="train on the first this many of the training images (at most all of them)")
     parser.add_argument("--final", action="store_true",
                         help="train on all 60,000 training images and look at the test set, once")
+    parser.add_argument("--unsupervised", action="store_true",
+                        help="learn without labels: hybrid images as negatives, read by softmaxes trained alongside")
+    parser.add_argument("--join", type=Path, nargs="+", metavar="RECORD",
+                        help="write the record of --seeds from these validation records of the same settings")
     parser.add_argument("--path", type=Path, help="the record to write (default: named by the settings)")
     parser.add_argument("--force", action="store_true", help="measure again and replace the record")
     parser.add_argument("--no-progress", action="store_true", help="print only the results")
@@ -241,7 +289,59 @@ def results_path(args) -> Path:
     """Where a run's record goes: `--path`, or results/released-code/ under a name made of its settings."""
     hidden = "-".join(map(str, args.dims[1:]))
     seeds = "-".join(map(str, args.seeds))
-    return args.path or RESULTS / f"{'final-' if args.final else ''}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
+    prefix = ("final-" if args.final else "") + ("unsupervised-" if args.unsupervised else "")
+    return args.path or RESULTS / f"{prefix}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
+
+
+SAID = {"ten_passes": "ten passes", "softmax": "the softmax", "every_layer_softmax": "the softmax on every layer"}
+
+
+def reading_names(settings: Settings) -> list:
+    """The ways a network is read: ten passes and the softmax, or without labels the code's
+    softmax and the one on every layer."""
+    return ["softmax", "every_layer_softmax"] if settings.unsupervised else ["ten_passes", "softmax"]
+
+
+def readings(net: ReleasedCodeNetwork) -> dict:
+    """Each reading of `reading_names` as a function of (images, labels) giving an error."""
+    ways = {"ten_passes": net.ten_pass_error, "softmax": net.softmax_error,
+            "every_layer_softmax": lambda x, y: net.softmax_error(x, y, net.every_layer_softmax)}
+    return {name: ways[name] for name in reading_names(net.s)}
+
+
+def with_means(record: dict, names: list) -> tuple:
+    """The record with each reading's mean and standard deviation over its runs, and their keys."""
+    split = record["split"]
+    keys = [f"{split}_error_{name}" for name in names] + [f"train_error_{name}" for name in names]
+    for key in keys:
+        values = [run[key] for run in record["runs"]]
+        record[key] = statistics.mean(values)
+        record[key + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+    return record, keys
+
+
+def joined(paths: list, settings: Settings, seeds: list) -> dict:
+    """The runs of the validation records at `paths` as one record, refused (ValueError) unless
+    each has `settings` and together they hold each of `seeds` once."""
+    runs, records = [], []
+    for path in paths:
+        try:
+            record = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as error:
+            raise ValueError(f"cannot read {path}: {error}") from None
+        wanted = {**vars(settings), "dims": list(settings.dims)}
+        if record.get("split") != "validation" or record.get("settings") != wanted:
+            raise ValueError(f"{path} is not a validation record of these settings")
+        records.append(record)
+        runs += record["runs"]
+    if sorted(run["seed"] for run in runs) != sorted(seeds) or len(seeds) < 2:
+        raise ValueError(f"the records hold seeds {[run['seed'] for run in runs]}, not each of --seeds "
+                         f"{seeds} once (at least two)")
+    first = records[0]
+    return {**{key: first[key] for key in ("settings", "split", "train_size", "validation_size")},
+            "runs": sorted(runs, key=lambda run: seeds.index(run["seed"])),
+            "joined": [{"file": repo_relative(path), "command": record["command"]}
+                       for path, record in zip(paths, records)]}
 
 
 def main(argv=None) -> int:
@@ -250,12 +350,21 @@ def main(argv=None) -> int:
     dims = args.dims
     if len(dims) < 3 or dims[0] != 784 or min(dims) < 1:
         parser.error(f"--dims starts with 784 and has at least two hidden layers, got {','.join(map(str, dims))}")
-    settings = Settings(dims=dims, epochs=args.epochs)
+    if args.join and args.final:
+        parser.error("--join brings validation records together; a final run is one look, made at once")
+    settings = Settings(dims=dims, epochs=args.epochs, unsupervised=args.unsupervised)
+    names = reading_names(settings)
     path = results_path(args)
+    command = "python -m experiments.released_code " + " ".join(sys.argv[1:] if argv is None else map(str, argv))
     try:
         if not one_file_to_make(path, args.force):
             return 0
-    except OutputError as error:
+        if args.join:
+            record, keys = with_means({"command": command, **joined(args.join, settings, args.seeds)}, names)
+            write_record(path, record)
+            print(describe(record, keys, names) + f"; wrote {path}")
+            return 0
+    except (OutputError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     data = load_mnist()
@@ -264,7 +373,6 @@ def main(argv=None) -> int:
     split = "test" if args.final else "validation"
     x, y = pixels_of(data.x_train)[:args.train_size], data.y_train[:args.train_size]
     x_held, y_held = pixels_of(data.x_test), data.y_test
-    command = "python -m experiments.released_code " + " ".join(sys.argv[1:] if argv is None else argv)
     runs, nets = [], []
     for seed in args.seeds:
         # The final run's test images are not seen until every seed is trained.
@@ -272,39 +380,41 @@ def main(argv=None) -> int:
         net, curve, seconds = train(settings, x, y, seed, *shown, progress=not args.no_progress)
         nets.append(net)
         # the code's own train error: the first 10,000 training images, not all of them
-        run = {"seed": seed, "train_error_ten_passes": net.ten_pass_error(x[:10_000], y[:10_000]),
-               "train_error_softmax": net.softmax_error(x[:10_000], y[:10_000]), "train_seconds": seconds}
+        run = {"seed": seed, **{f"train_error_{name}": error(x[:10_000], y[:10_000])
+                                for name, error in readings(net).items()}, "train_seconds": seconds}
         if not args.final:
-            run.update({"validation_error_ten_passes": net.ten_pass_error(x_held, y_held),
-                        "validation_error_softmax": net.softmax_error(x_held, y_held),
-                        "softmax_validation_curve": curve})
-            print(f"seed {seed}: validation error {run['validation_error_ten_passes']:.2%} with ten passes, "
-                  f"{run['validation_error_softmax']:.2%} with the softmax", end=" ")
-        print(f"(train {run['train_error_ten_passes']:.2%}, {run['train_error_softmax']:.2%}; {seconds:.0f} s "
-              f"of training)", flush=True)
+            run.update({f"validation_error_{name}": error(x_held, y_held) for name, error in readings(net).items()})
+            run["softmax_validation_curve"] = curve
+            print(f"seed {seed}: validation error " + ", ".join(
+                f"{run['validation_error_' + name]:.2%} with {SAID[name]}" for name in names),
+                end=" ")
+        print("(train " + ", ".join(f"{run['train_error_' + name]:.2%}" for name in names)
+              + f"; {seconds:.0f} s of training)", flush=True)
         runs.append(run)
     if args.final:
         for net, run in zip(nets, runs):
-            run.update({"test_error_ten_passes": net.ten_pass_error(x_held, y_held),
-                        "test_error_softmax": net.softmax_error(x_held, y_held)})
-    record = {"command": command, "settings": {**vars(settings), "dims": list(dims)}, "split": split,
-              "train_size": len(x), f"{split}_size": len(x_held), "runs": runs}
-    keys = [f"{split}_error_ten_passes", f"{split}_error_softmax", "train_error_ten_passes", "train_error_softmax"]
-    for key in keys:
-        values = [run[key] for run in runs]
-        record[key] = statistics.mean(values)
-        record[key + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+            run.update({f"test_error_{name}": error(x_held, y_held) for name, error in readings(net).items()})
+    record, keys = with_means({"command": command, "settings": {**vars(settings), "dims": list(dims)},
+                               "split": split, "train_size": len(x), f"{split}_size": len(x_held),
+                               "runs": runs}, names)
     if args.final:
-        run = (f"the released code's recipe ({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
+        run = (f"the released code's recipe{', unsupervised' if args.unsupervised else ''} "
+               f"({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
                f"{len(x):,} images, seeds {','.join(map(str, args.seeds))})")
         record["test_look"] = record_test_look(
             nets, run, "measured by python -m experiments.released_code --final",
-            {key: record[key] for key in keys[:2]}, track_of(0), command=command, results=path)
+            {key: record[key] for key in keys[:len(names)]}, track_of(0), command=command, results=path)
     write_record(path, record)
-    print(f"{split} error: {record[keys[0]]:.2%} +- {record[keys[0] + '_std']:.2%} with ten passes, "
-          f"{record[keys[1]]:.2%} +- {record[keys[1] + '_std']:.2%} with the softmax (over {len(runs)} seeds); "
-          f"wrote {path}" + (f" (look {record['test_look']} in the ledger)" if record.get("test_look") else ""))
+    print(describe(record, keys, names) + f"; wrote {path}"
+          + (f" (look {record['test_look']} in the ledger)" if record.get("test_look") else ""))
     return 0
+
+
+def describe(record: dict, keys: list, names: list) -> str:
+    """The record's errors in a line: each reading's mean +- standard deviation."""
+    return f"{record['split']} error: " + ", ".join(
+        f"{record[key]:.2%} +- {record[key + '_std']:.2%} with {SAID[name]}"
+        for key, name in zip(keys, names)) + f" (over {len(record['runs'])} seeds)"
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ ANCHORS = RESULTS / "anchors.json"  # the published numbers the book compares wi
 EARLIER = RESULTS / "earlier"  # metrics files that later runs wrote over, kept byte for byte
 # Ten passes, then one pass; the released code's record (`python -m experiments.released_code --final`)
 # names them by its own words, ten passes and its softmax (a one-pass read-out trained with the layers).
-ERROR_KEYS = ("test_error", "test_error_one_pass", "test_error_ten_passes", "test_error_softmax")
+ERROR_KEYS = ("test_error", "test_error_one_pass", "test_error_ten_passes", "test_error_softmax",
+              "test_error_every_layer_softmax")
 # Where a file of several seeds keeps the mean the ledger quotes, beside a list of one error per seed
 # (`python -m experiments.recurrent_small --final`).
 MEAN_KEYS = ("test_error_mean",)

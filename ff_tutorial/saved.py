@@ -335,6 +335,17 @@ SAVED = {
     "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "89ab814d147ee16480b2a7f26f41205a210bbccc54062b5ac3a1e8b0371ecc20", 1_548,
         "python -m experiments.released_code --final --seeds 0,1,2"),
+    "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2-3-4.json": Saved(
+        "8f05b54482bc2c0496db8af67b8d3d54d33434ee246cf47117fe8f15a9841470", 10_790,
+        "python -m experiments.released_code --unsupervised --seeds 0,1,2,3,4 --join "
+        "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json "
+        "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-3-4.json"),
+    "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "7b79e0113aac50a5c4aa063ddd421156756b31ef392a5d968fe895fdde48bb6d", 6_547,
+        "python -m experiments.released_code --unsupervised --seeds 0,1,2"),
+    "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-3-4.json": Saved(
+        "2ea841c7c5d7ada4dfcdb0dadb55240d2b5a00b63ed5b9b6d2b9b0f9b588847a", 4_683,
+        "python -m experiments.released_code --unsupervised --seeds 3,4"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "
@@ -687,6 +698,16 @@ SAVED = {
         "--no-progress --save /work/ckpt-local/unsupervised-pi.pt --resume "
         "/work/ckpt-local/unsupervised-pi-saved-seeds-0-1-2-validation-state.pt --metrics "
         "results/validation/unsupervised-pi-saved-seeds-0-1-2.json"),
+    "results/validation/unsupervised-pi-seeds-0-1-2-3-4.json": Saved(
+        "1c7da8ed7017c6f8618c8a0ef799ecb4309ddbd2c6fa9d90e60421f122c76d71", 2_557,
+        "python -m experiments.seeds results/validation/unsupervised-pi-seeds-0-1-2.json "
+        "results/validation/unsupervised-pi-seeds-3-4.json --metrics "
+        "results/validation/unsupervised-pi-seeds-0-1-2-3-4.json"),
+    "results/validation/unsupervised-pi-seeds-3-4.json": Saved(
+        "dc8c28f58e3d5187b61cdb9afe662ae939c60098cebe387a03e103b805b5aadd", 1_821,
+        "python -m ff_tutorial train --preset unsupervised --jitter 0 --seeds 3,4 --validation --no-progress "
+        "--resume /work/ckpt-local/unsupervised-pi-validation-3-4-state.pt --metrics "
+        "results/validation/unsupervised-pi-seeds-3-4.json"),
     "results/validation/wrong.json": Saved(
         "3bd8683663e603ce3b4ed6faa12fd17796abe576a1bbd79c5b861e38631acdb5", 912,
         "python -m ff_tutorial train --preset accurate --epochs 20 --validation --no-progress --metrics "

@@ -1,6 +1,7 @@
 """The recipe of Hinton's released code: its step is the gradient of its stated loss, its peer
 normalization revives a silent unit, its schedule and scaling are the code's, and its command
-writes one record, on the validation split only."""
+writes one record, on the validation split only; without labels, its layers learn from images
+and hybrids alone."""
 
 import dataclasses
 import json
@@ -12,6 +13,7 @@ from experiments import released_code as experiment
 from experiments.released_code import ReleasedCodeNetwork, Settings, epoch_gain, rms_normalize, with_labels
 from ff_tutorial.data import MNIST
 from ff_tutorial.ledger import looks
+from ff_tutorial.negatives import hybrid_images
 
 
 class FixedNegatives(ReleasedCodeNetwork):
@@ -46,14 +48,10 @@ def test_the_label_takes_the_first_ten_pixels():
     assert torch.equal(x[:, :10], targets) and torch.equal(x[:, 10:], pixels[:, 10:])
 
 
-def test_a_step_is_half_the_gradient_of_the_log_probability_of_being_right():
+def assert_step_is_half_the_gradient(net, positives, negatives, train_step):
     # Without smoothing, weight cost or peer normalization, the code's step on each layer is the
     # learning rate times half the gradient of mean(log p(positive) + log(1 - p(negative))), with
     # p = logistic(sum h^2 - units) and the layer's input held fixed.
-    settings = Settings(dims=(30, 12, 9), delay=0.0, wc=0.0, lambdamean=0.0, epsilon=0.05, epsilonsup=0.0)
-    net = FixedNegatives(settings, torch.Generator().manual_seed(1))
-    pixels, labels, targets = small_batch()
-    net.labels = (labels + 3) % 10
     weights = [w.clone().requires_grad_() for w in net.weights]
     biases = [b.clone().requires_grad_() for b in net.biases]
 
@@ -65,13 +63,47 @@ def test_a_step_is_half_the_gradient_of_the_log_probability_of_being_right():
             x = h
         return total
 
-    objective = (log_probabilities(with_labels(pixels, targets), 1)
-                 + log_probabilities(with_labels(pixels, torch.eye(10)[net.labels]), -1))
-    objective.backward()
-    net.train_batch(pixels, targets, gain=1.0, generator=None)
+    (log_probabilities(positives, 1) + log_probabilities(negatives, -1)).backward()
+    train_step()
     for before, after in ((weights, net.weights), (biases, net.biases)):
         for start, end in zip(before, after):
-            assert torch.allclose(end - start.detach(), 0.05 * 0.5 * start.grad, atol=1e-6)
+            assert torch.allclose(end - start.detach(), net.s.epsilon * 0.5 * start.grad, atol=1e-6)
+
+
+def test_a_step_is_half_the_gradient_of_the_log_probability_of_being_right():
+    settings = Settings(dims=(30, 12, 9), delay=0.0, wc=0.0, lambdamean=0.0, epsilon=0.05, epsilonsup=0.0)
+    net = FixedNegatives(settings, torch.Generator().manual_seed(1))
+    pixels, labels, targets = small_batch()
+    net.labels = (labels + 3) % 10
+    assert_step_is_half_the_gradient(net, with_labels(pixels, targets),
+                                     with_labels(pixels, torch.eye(10)[net.labels]),
+                                     lambda: net.train_batch(pixels, targets, gain=1.0, generator=None))
+
+
+def test_without_labels_the_positives_are_the_images_and_the_negatives_their_hybrids():
+    settings = Settings(dims=(784, 12, 9), delay=0.0, wc=0.0, lambdamean=0.0, epsilon=0.05, epsilonsup=0.0,
+                        unsupervised=True)
+    net = ReleasedCodeNetwork(settings, torch.Generator().manual_seed(1))
+    pixels, _, targets = small_batch(width=784)
+    hybrids = hybrid_images(pixels, torch.Generator().manual_seed(5))
+    assert_step_is_half_the_gradient(
+        net, pixels, hybrids,
+        lambda: net.train_batch(pixels, targets, gain=1.0, generator=torch.Generator().manual_seed(5)))
+
+
+def test_without_labels_the_layers_learn_the_same_whatever_the_labels():
+    settings = Settings(dims=(784, 12, 9), unsupervised=True)
+    pixels, labels, targets = small_batch(n=20, width=784)
+    nets = []
+    for shown in (targets, torch.eye(10)[(labels + 1) % 10]):
+        net = ReleasedCodeNetwork(settings, torch.Generator().manual_seed(3))
+        generator = torch.Generator().manual_seed(4)
+        for _ in range(3):
+            net.train_batch(pixels, shown, gain=1.0, generator=generator)
+        nets.append(net)
+    for a, b in zip(nets[0].weights + nets[0].biases, nets[1].weights + nets[1].biases):
+        assert torch.equal(a, b)
+    assert not torch.equal(nets[0].softmax.weights[1], nets[1].softmax.weights[1])  # only the softmax read the labels
 
 
 def test_peer_normalization_revives_a_unit_that_is_always_off():
@@ -126,6 +158,28 @@ def test_the_command_writes_one_record_of_every_seed_and_looks_at_no_test_image(
     assert json.loads(record.read_text()) == written
 
 
+def test_without_labels_the_softmax_is_the_only_reading_and_the_record_says_so(tmp_path, monkeypatch,
+                                                                               few_images):
+    ledger = tmp_path / "looks.jsonl"
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(ledger))
+    args = experiment.build_parser().parse_args(["--unsupervised", "--seeds", "0,1,2"])
+    assert experiment.results_path(args).name == "unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json"
+    record = tmp_path / "unsupervised.json"
+    command = ["--unsupervised", "--dims", "784,40,30", "--epochs", "1", "--train-size", "300", "--seeds", "0",
+               "--no-progress", "--path", str(record)]
+    assert experiment.main(command) == 0
+    written = json.loads(record.read_text())
+    assert written["settings"]["unsupervised"] and 0 < written["validation_error_softmax"] < 0.9
+    assert not any("ten_passes" in key for key in list(written) + list(written["runs"][0]))
+    assert 0 < written["validation_error_every_layer_softmax"] < 0.9
+    assert looks(ledger) == []
+    final = tmp_path / "final.json"
+    assert experiment.main(command[:-1] + [str(final), "--final"]) == 0
+    [look] = looks(ledger)
+    assert look["track"] == "permutation-invariant" and "unsupervised" in look["run"]
+    assert look["test_error_softmax"] == pytest.approx(json.loads(final.read_text())["test_error_softmax"], abs=1e-6)
+
+
 def test_bad_widths_are_refused_before_anything_is_loaded(capsys):
     with pytest.raises(SystemExit) as exit:
         experiment.main(["--dims", "784,a"])
@@ -150,3 +204,34 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     # the same networks again (a CPU run repeats bit for bit) are measured, but are no new look
     assert experiment.main(command + ["--force"]) == 0
     assert len(looks(ledger)) == 1
+
+
+def test_records_of_seeds_run_apart_are_joined_without_training_anything(tmp_path, monkeypatch, few_images,
+                                                                         capsys):
+    monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(tmp_path / "looks.jsonl"))
+    small = ["--unsupervised", "--dims", "784,40,30", "--epochs", "1", "--train-size", "300", "--no-progress"]
+    for seeds in ("0", "1,2"):
+        assert experiment.main(small + ["--seeds", seeds, "--path", str(tmp_path / f"{seeds}.json")]) == 0
+    apart = [json.loads((tmp_path / f"{seeds}.json").read_text()) for seeds in ("0", "1,2")]
+    monkeypatch.setattr(experiment, "train", None)  # nothing may be trained
+    joined = tmp_path / "joined.json"
+    files = [str(tmp_path / "0.json"), str(tmp_path / "1,2.json")]
+    assert experiment.main(small + ["--seeds", "0,1,2", "--join", *files, "--path", str(joined)]) == 0
+    written = json.loads(joined.read_text())
+    runs = apart[0]["runs"] + apart[1]["runs"]
+    assert written["runs"] == runs and [entry["file"] for entry in written["joined"]] == files
+    for key in ("validation_error_every_layer_softmax", "train_error_softmax"):
+        values = torch.tensor([run[key] for run in runs], dtype=torch.float64)
+        assert written[key] == pytest.approx(values.mean().item())
+        assert written[key + "_std"] == pytest.approx(values.std().item())
+    capsys.readouterr()
+    # refused: a seed missing, other settings, a final run
+    assert experiment.main(small + ["--seeds", "0,1,2,3", "--join", *files, "--path", str(tmp_path / "a.json")]) == 2
+    assert "not each of --seeds" in capsys.readouterr().err
+    other = list(small)
+    other[other.index("--epochs") + 1] = "2"
+    assert experiment.main(other + ["--seeds", "0,1,2", "--join", *files, "--path", str(tmp_path / "b.json")]) == 2
+    assert "not a validation record of these settings" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        experiment.main(small + ["--final", "--seeds", "0,1,2", "--join", *files])
+    assert not (tmp_path / "a.json").exists() and not (tmp_path / "b.json").exists()
