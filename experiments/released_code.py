@@ -329,8 +329,9 @@ def joined(paths: list, settings: Settings, seeds: list) -> dict:
             record = json.loads(Path(path).read_text())
         except (OSError, ValueError) as error:
             raise ValueError(f"cannot read {path}: {error}") from None
-        wanted = {**vars(settings), "dims": list(settings.dims)}
-        if record.get("split") != "validation" or record.get("settings") != wanted:
+        # a setting a record lacks is one the code did not have yet: it ran as the default
+        recorded = {**vars(Settings()), "dims": None, **record.get("settings", {})}
+        if record.get("split") != "validation" or recorded != {**vars(settings), "dims": list(settings.dims)}:
             raise ValueError(f"{path} is not a validation record of these settings")
         records.append(record)
         runs += record["runs"]

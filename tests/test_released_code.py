@@ -214,6 +214,14 @@ def test_records_of_seeds_run_apart_are_joined_without_training_anything(tmp_pat
         assert experiment.main(small + ["--seeds", seeds, "--path", str(tmp_path / f"{seeds}.json")]) == 0
     apart = [json.loads((tmp_path / f"{seeds}.json").read_text()) for seeds in ("0", "1,2")]
     monkeypatch.setattr(experiment, "train", None)  # nothing may be trained
+    # a record made before a setting existed counts as made with its default
+    supervised = json.loads(json.dumps(apart[0]).replace('"unsupervised": true', '"unsupervised": false'))
+    del supervised["settings"]["unsupervised"]
+    (tmp_path / "older.json").write_text(json.dumps(supervised))
+    assert experiment.main([word for word in small if word != "--unsupervised"]
+                           + ["--seeds", "0", "--join", str(tmp_path / "older.json"), "--path",
+                              str(tmp_path / "c.json")]) == 2  # one seed is no error bar
+    assert "at least two" in capsys.readouterr().err
     joined = tmp_path / "joined.json"
     files = [str(tmp_path / "0.json"), str(tmp_path / "1,2.json")]
     assert experiment.main(small + ["--seeds", "0,1,2", "--join", *files, "--path", str(joined)]) == 0
