@@ -399,86 +399,94 @@ def train(args, received: list) -> int:
     start = time.perf_counter()
     run = learn(p, nets, generators, x, y, one, progress=not args.no_progress,
                 capture=False if args.no_capture else None, resume=args.resume, **curve)
-    interrupted, diverged, skipped, histories = run.interrupted, run.diverged, run.skipped, run.histories
-    if args.resume and interrupted and not diverged:
-        return stopped_to_resume(args, p, received)
-    # Training time only: the evaluations of --eval-every are left out, as History counts them; a
-    # resumed run's time includes that of the processes before it.
-    evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
-    before = histories[0].seconds_before_resume if histories else 0.0
-    train_seconds = time.perf_counter() - start + before - evaluating
-    if diverged:
-        say_error(diverged)
-    if interrupted:
-        print("Training was interrupted; results below are for the network as trained so far.")
-    epochs_planned = p.epochs * (len(p.dims) - 1 if p.schedule == "greedy" else 1)
-    results = dict(train_seconds=round(train_seconds, 2), interrupted=interrupted, signal=signal_name(received),
-                   epochs_completed=histories[0].epochs_completed if histories else 0,
-                   epochs_planned=epochs_planned, diverged=diverged, skipped=skipped,
-                   warnings=sorted({w for h in histories for w in h.warnings}), device=str(device),
-                   machine=machine(device), torch=torch.__version__, threads=torch.get_num_threads())
-    if histories and histories[0].resumed_at:  # taken in several sittings: after these many epochs
-        results["resumed_at_epochs"] = histories[0].resumed_at
-    if p.readout_epochs:
-        done = [r.epochs_completed for r in run.readouts] + [0] * (len(nets) - len(run.readouts))
-        results.update(readout_epochs_completed=one(done), readout_epochs_planned=p.readout_epochs)
-    print(f"train time {train_seconds:.1f} s" + (f" for {len(nets)} networks at once" if args.seeds else ""))
-    if args.eval_every and histories:
-        # The curve: error after each evaluated epoch, at the training time it took to get there.
-        history = histories[0]
-        results["curve"] = dict(epochs=history.epochs, train_seconds=[round(t, 2) for t in history.train_seconds],
-                                error=history.test_error, evaluated_on=held_out)
-        for epoch, seconds, error in zip(history.epochs, history.train_seconds, history.test_error):
-            print(f"  after epoch {epoch}: {held_out} error {error:.4f} at {seconds:.1f} s of training")
-    useless = []
-    try:
-        per_seed = [measure(net, x, y, data, held_out) for net in nets]
-        for seed, net, errors in zip(args.seeds or [None], nets, per_seed):
-            held = {k: v for k, v in errors.items() if k.startswith(held_out)}
-            which = "" if seed is None else f"seed {seed}: "
-            useless += [which + problem for problem in problems(net, data.x_test, data.y_test, held)]
-    except KeyboardInterrupt:
-        if args.resume:  # nothing of the run is written before it is whole: the state waits in FILE
+    # From here on only the measurement may be cut short. A signal anywhere else (even in the middle
+    # of a print) is noted and obeyed where stopping loses nothing: a second Ctrl-C after training
+    # must not lose the trained network.
+    signals_in_training = len(received)
+    with signals_deferred(received):
+        interrupted, diverged, skipped, histories = run.interrupted, run.diverged, run.skipped, run.histories
+        if args.resume and interrupted and not diverged:
             return stopped_to_resume(args, p, received)
-        interrupted, per_seed = True, []
-        skipped.append("final measurement")
-        results.update(interrupted=True, signal=signal_name(received))
-        print("Interrupted during the final measurement: the network is saved without it.")
-    if per_seed and not per_seed[0]:
-        why = ("the read-out was not trained (" + ("it diverged" if diverged else "training was interrupted") + ")"
-               if p.readout_epochs else "no read-out was trained (--readout-epochs 0)")
-        print(f"{why}, so there is no error to report")
-    elif per_seed and args.seeds:
-        for seed, errors in zip(args.seeds, per_seed):
-            report(errors, held_out, prefix=f"seed {seed}: ")
-        results.update(seeds=args.seeds, per_seed=[dict(seed=s, **e) for s, e in zip(args.seeds, per_seed)],
-                       **summarize(per_seed))
-        for key in (f"{held_out}_error", f"{held_out}_error_one_pass"):
-            if key in results:
-                print(f"{key.replace('_', ' ')}: mean {results[key]:.4f} +- {results[key + '_std']:.4f} "
-                      f"(standard deviation over {len(nets)} seeds)")
-    elif per_seed:
-        results.update(per_seed[0])
-        report(per_seed[0], held_out)
-    if held_out == "test" and per_seed and per_seed[0]:
-        errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
-        # --eval-every on the test set looked at it after every epoch: a look made while training; a run
-        # stopped early still looked, but its errors are not the recipe's
-        kind = "tuning" if args.eval_every else "interrupted" if interrupted else "final"
-        results["test_look"] = note_look(nets, run_name(args.preset, p), errors,
-                                         track_of(p.jitter, receptive_fields=p.receptive_fields,
-                                                  readout_jitter=p.readout_jitter), args, kind=kind)
-    for problem in useless:
-        print(f"warning: {problem}", file=sys.stderr)
-    results["warnings"] += useless
-    results["useless"] = bool(useless)
-    status = (exit_status(received, interrupted=True) if interrupted else
-              1 if diverged else 3 if useless else 0)
-    record = dict(preset=args.preset, settings=asdict(p), command=args.command_line, **results)
-    status = keep(nets, outputs, record, status, received)
-    if args.resume and not (interrupted or diverged):  # the run is whole: nothing to go on from
-        Path(args.resume).expanduser().unlink(missing_ok=True)
-        print(f"removed the training state {args.resume}: the run is finished")
+        # Training time only: the evaluations of --eval-every are left out, as History counts them; a
+        # resumed run's time includes that of the processes before it.
+        evaluating = sum(h.elapsed[-1] - h.train_seconds[-1] for h in histories if h.elapsed)
+        before = histories[0].seconds_before_resume if histories else 0.0
+        train_seconds = time.perf_counter() - start + before - evaluating
+        if diverged:
+            say_error(diverged)
+        if interrupted:
+            print("Training was interrupted; results below are for the network as trained so far.")
+        epochs_planned = p.epochs * (len(p.dims) - 1 if p.schedule == "greedy" else 1)
+        results = dict(train_seconds=round(train_seconds, 2), interrupted=interrupted, signal=signal_name(received),
+                       epochs_completed=histories[0].epochs_completed if histories else 0,
+                       epochs_planned=epochs_planned, diverged=diverged, skipped=skipped,
+                       warnings=sorted({w for h in histories for w in h.warnings}), device=str(device),
+                       machine=machine(device), torch=torch.__version__, threads=torch.get_num_threads())
+        if histories and histories[0].resumed_at:  # taken in several sittings: after these many epochs
+            results["resumed_at_epochs"] = histories[0].resumed_at
+        if p.readout_epochs:
+            done = [r.epochs_completed for r in run.readouts] + [0] * (len(nets) - len(run.readouts))
+            results.update(readout_epochs_completed=one(done), readout_epochs_planned=p.readout_epochs)
+        print(f"train time {train_seconds:.1f} s" + (f" for {len(nets)} networks at once" if args.seeds else ""))
+        if args.eval_every and histories:
+            # The curve: error after each evaluated epoch, at the training time it took to get there.
+            history = histories[0]
+            results["curve"] = dict(epochs=history.epochs, train_seconds=[round(t, 2) for t in history.train_seconds],
+                                    error=history.test_error, evaluated_on=held_out)
+            for epoch, seconds, error in zip(history.epochs, history.train_seconds, history.test_error):
+                print(f"  after epoch {epoch}: {held_out} error {error:.4f} at {seconds:.1f} s of training")
+        useless = []
+        try:
+            with signals_stop_cleanly(received):  # the measurement alone may be cut short
+                if len(received) > signals_in_training:  # a signal came while the lines above were printed
+                    raise KeyboardInterrupt
+                per_seed = [measure(net, x, y, data, held_out) for net in nets]
+                for seed, net, errors in zip(args.seeds or [None], nets, per_seed):
+                    held = {k: v for k, v in errors.items() if k.startswith(held_out)}
+                    which = "" if seed is None else f"seed {seed}: "
+                    useless += [which + problem for problem in problems(net, data.x_test, data.y_test, held)]
+        except KeyboardInterrupt:
+            if args.resume:  # nothing of the run is written before it is whole: the state waits in FILE
+                return stopped_to_resume(args, p, received)
+            interrupted, per_seed = True, []
+            skipped.append("final measurement")
+            results.update(interrupted=True, signal=signal_name(received))
+            print("Interrupted during the final measurement: the network is saved without it.")
+        if per_seed and not per_seed[0]:
+            why = ("the read-out was not trained (" + ("it diverged" if diverged else "training was interrupted") + ")"
+                   if p.readout_epochs else "no read-out was trained (--readout-epochs 0)")
+            print(f"{why}, so there is no error to report")
+        elif per_seed and args.seeds:
+            for seed, errors in zip(args.seeds, per_seed):
+                report(errors, held_out, prefix=f"seed {seed}: ")
+            results.update(seeds=args.seeds, per_seed=[dict(seed=s, **e) for s, e in zip(args.seeds, per_seed)],
+                           **summarize(per_seed))
+            for key in (f"{held_out}_error", f"{held_out}_error_one_pass"):
+                if key in results:
+                    print(f"{key.replace('_', ' ')}: mean {results[key]:.4f} +- {results[key + '_std']:.4f} "
+                          f"(standard deviation over {len(nets)} seeds)")
+        elif per_seed:
+            results.update(per_seed[0])
+            report(per_seed[0], held_out)
+        if held_out == "test" and per_seed and per_seed[0]:
+            errors = {k: v for k, v in results.items() if k.startswith("test_error") and not k.endswith("_std")}
+            # --eval-every on the test set looked at it after every epoch: a look made while training; a run
+            # stopped early still looked, but its errors are not the recipe's
+            kind = "tuning" if args.eval_every else "interrupted" if interrupted else "final"
+            results["test_look"] = note_look(nets, run_name(args.preset, p), errors,
+                                             track_of(p.jitter, receptive_fields=p.receptive_fields,
+                                                      readout_jitter=p.readout_jitter), args, kind=kind)
+        for problem in useless:
+            print(f"warning: {problem}", file=sys.stderr)
+        results["warnings"] += useless
+        results["useless"] = bool(useless)
+        status = (exit_status(received, interrupted=True) if interrupted else
+                  1 if diverged else 3 if useless else 0)
+        record = dict(preset=args.preset, settings=asdict(p), command=args.command_line, **results)
+        status = keep(nets, outputs, record, status, received)
+        if args.resume and not (interrupted or diverged):  # the run is whole: nothing to go on from
+            Path(args.resume).expanduser().unlink(missing_ok=True)
+            print(f"removed the training state {args.resume}: the run is finished")
     return status
 
 

@@ -35,10 +35,11 @@ def _handlers(handler):
 
 
 @contextlib.contextmanager
-def signals_stop_cleanly():
+def signals_stop_cleanly(received: list | None = None):
     """Within: Ctrl-C raises KeyboardInterrupt and SIGTERM raises Terminated. Yields the list of
-    signals received, first first, for `exit_status`."""
-    received = []
+    signals received, first first, for `exit_status`: `received` where given (so that a stretch
+    within `signals_deferred` may be made interruptible again), else a new one."""
+    received = [] if received is None else received
 
     def stop(signum, frame):
         received.append(signum)

@@ -297,6 +297,29 @@ def test_ctrl_c_during_the_final_measurement_still_saves_and_exits_130(tmp_path)
     assert load(tmp_path / "net.pt").config.dims == [784, 100]
 
 
+@pytest.mark.parametrize("line", ["train time", "train error"])
+def test_ctrl_c_in_the_middle_of_a_line_printed_after_training_loses_nothing(capsys, fast_data, monkeypatch,
+                                                                             tmp_path, line):
+    # A real Ctrl-C, arriving while a line is being written: before the measurement it skips the
+    # measurement, after it the results are kept; either way the network and metrics are written.
+    def print_with_ctrl_c(*args, **kwargs):
+        if str(args[0]).startswith(line):
+            os.kill(os.getpid(), signal.SIGINT)  # Python's handler runs within this very call
+            time.sleep(0.05)
+        print(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "print", print_with_ctrl_c, raising=False)
+    code = cli.main(["train", *TINY, "--validation", "--save", str(tmp_path / "net.pt"),
+                     "--metrics", str(tmp_path / "m.json")])
+    out, err = capsys.readouterr()
+    metrics = json.loads((tmp_path / "m.json").read_text())
+    assert code == 130 and "Stopped before anything" not in err and load(tmp_path / "net.pt").config.dims == [784, 20]
+    if line == "train time":
+        assert metrics["skipped"] == ["final measurement"] and "without it" in out
+    else:  # measured: the results stand, and the exit status still says the run was stopped
+        assert metrics["skipped"] == [] and 0 <= metrics["validation_error"] <= 1
+
+
 def ctrl_c_at_the_fourth_step(monkeypatch):
     """Training raises KeyboardInterrupt at its fourth step, as Python does on Ctrl-C."""
     original, calls = Engine.eager_step, []
