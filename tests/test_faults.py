@@ -320,6 +320,19 @@ def test_ctrl_c_in_the_middle_of_a_line_printed_after_training_loses_nothing(cap
         assert metrics["skipped"] == [] and 0 <= metrics["validation_error"] <= 1
 
 
+def test_ctrl_c_while_evaluating_says_nothing_was_measured_and_writes_nothing(capsys, fast_data, monkeypatch,
+                                                                               tmp_path):
+    net = save(FFNetwork([784, 20]), tmp_path / "net.pt")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "errors_of", interrupted)
+    code = cli.main(["evaluate", str(net), "--validation", "--metrics", str(tmp_path / "m.json")])
+    assert code == 130 and capsys.readouterr().err == "Stopped before anything was measured: nothing written.\n"
+    assert not (tmp_path / "m.json").exists()
+
+
 def ctrl_c_at_the_fourth_step(monkeypatch):
     """Training raises KeyboardInterrupt at its fourth step, as Python does on Ctrl-C."""
     original, calls = Engine.eager_step, []
