@@ -393,6 +393,8 @@ def looks_table() -> str:
             both, where = "", f"`{e['command']}`"
         else:
             both = " / ".join(x for x in (percent(e.get(key)) for key in ERROR_KEYS) if x)
+            if e.get("test_error_every_layer_softmax") is not None:  # without labels: two one-pass readings
+                both += " (the code's softmax / one on every layer)"
             path = look_file(e, copies)
             if both and path is None:
                 both = "not kept"

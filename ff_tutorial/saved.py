@@ -335,6 +335,9 @@ SAVED = {
     "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "89ab814d147ee16480b2a7f26f41205a210bbccc54062b5ac3a1e8b0371ecc20", 1_548,
         "python -m experiments.released_code --final --seeds 0,1,2"),
+    "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "0644e3838db7d55a37518e38f85a9aa7e58781099fbe22cc06ac167a6468b26a", 1_803,
+        "python -m experiments.released_code --unsupervised --final --seeds 0,1,2"),
     "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2-3-4.json": Saved(
         "8f05b54482bc2c0496db8af67b8d3d54d33434ee246cf47117fe8f15a9841470", 10_790,
         "python -m experiments.released_code --unsupervised --seeds 0,1,2,3,4 --join "
