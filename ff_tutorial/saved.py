@@ -329,6 +329,9 @@ SAVED = {
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 30 --no-progress --negatives wrong --seeds 0,1,2 --name "
         "wrong-alpha-30-epochs-20-cooldown"),
+    "results/released-code/1000-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "3decc34f9268fcf80c0b83740828f1508b5922af44ee5dd89c31b63c9a5adeb0", 2_654,
+        "python -m experiments.released_code --dims 784,1000,1000,1000,1000 --seeds 0 --no-progress"),
     "results/released-code/1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "092f66bcbe046f5d7d642dcb0a4461906defd48ddd667fdead1717c7b7fd9d2b", 6_266,
         "python -m experiments.released_code --seeds 0,1,2"),
