@@ -341,6 +341,9 @@ SAVED = {
     "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "0644e3838db7d55a37518e38f85a9aa7e58781099fbe22cc06ac167a6468b26a", 1_803,
         "python -m experiments.released_code --unsupervised --final --seeds 0,1,2"),
+    "results/released-code/unsupervised-1000-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "4d4f4590852ad1307a7ab15bebf7d236dce81c768985b19361c9e422ca4f1e12", 2_799,
+        "python -m experiments.released_code --unsupervised --dims 784,1000,1000,1000,1000 --seeds 0"),
     "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2-3-4.json": Saved(
         "8f05b54482bc2c0496db8af67b8d3d54d33434ee246cf47117fe8f15a9841470", 10_790,
         "python -m experiments.released_code --unsupervised --seeds 0,1,2,3,4 --join "

@@ -4,7 +4,8 @@ Python turns Ctrl-C (SIGINT) into KeyboardInterrupt, which the schedules already
 the network trained so far. SIGTERM, what a scheduler or a closing terminal sends, would kill the
 process with nothing saved; here it raises `Terminated`, a KeyboardInterrupt, so it takes the
 same path. While the results are being saved, signals are only noted (`signals_deferred`): a
-second Ctrl-C then cannot leave a half-written file. The exit status is the shell's convention,
+second Ctrl-C then cannot leave a half-written file (the command line defers them from the end of
+training on, and lets them stop only the final measurement). The exit status is the shell's convention,
 128 + the signal's number: 130 after Ctrl-C, 143 after SIGTERM.
 """
 
