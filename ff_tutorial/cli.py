@@ -615,8 +615,8 @@ def main(argv=None) -> int:
         try:
             return evaluate(args, received) if args.command == "evaluate" else train(args, received)
         except KeyboardInterrupt:  # before there was anything to keep
-            print("Stopped before anything was measured: nothing written." if args.command == "evaluate" else
-                  "Stopped before anything was learned: nothing to save.", file=sys.stderr)
+            print("Stopped before the measurement was finished: no results written." if args.command == "evaluate"
+                  else "Stopped before anything was learned: nothing to save.", file=sys.stderr)
             return exit_status(received, interrupted=True)
         except (DataError, RuntimeError, ValueError) as error:  # OutputError and CheckpointError too
             say_error(str(error))

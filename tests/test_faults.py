@@ -320,8 +320,8 @@ def test_ctrl_c_in_the_middle_of_a_line_printed_after_training_loses_nothing(cap
         assert metrics["skipped"] == [] and 0 <= metrics["validation_error"] <= 1
 
 
-def test_ctrl_c_while_evaluating_says_nothing_was_measured_and_writes_nothing(capsys, fast_data, monkeypatch,
-                                                                               tmp_path):
+def test_ctrl_c_while_evaluating_says_the_measurement_was_not_finished_and_writes_nothing(capsys, fast_data,
+                                                                                      monkeypatch, tmp_path):
     net = save(FFNetwork([784, 20]), tmp_path / "net.pt")
 
     def interrupted(*args, **kwargs):
@@ -329,7 +329,8 @@ def test_ctrl_c_while_evaluating_says_nothing_was_measured_and_writes_nothing(ca
 
     monkeypatch.setattr(cli, "errors_of", interrupted)
     code = cli.main(["evaluate", str(net), "--validation", "--metrics", str(tmp_path / "m.json")])
-    assert code == 130 and capsys.readouterr().err == "Stopped before anything was measured: nothing written.\n"
+    err = capsys.readouterr().err
+    assert code == 130 and err == "Stopped before the measurement was finished: no results written.\n"
     assert not (tmp_path / "m.json").exists()
 
 
