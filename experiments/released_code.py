@@ -26,7 +26,11 @@ hidden layer but the first for each label, and one pass through the softmax. It 
 validation error after every epoch. No test image is looked at. The record (settings, command, each
 seed's errors, their mean and standard deviation, seconds, machine) goes to
 results/released-code/DIMS-EPOCHS-epochs-seeds-S.json (`--path`), never replaced unless `--force`. A
-run stopped (Ctrl-C) writes nothing.
+run stopped (Ctrl-C) writes nothing. Three settings can be changed, one at a time, to see what
+each is worth: `--weight-cost WC`, the layers' weight cost (the code's wc, 0.001); `--peer-norm
+LAMBDA`, peer normalization's weight (its lambdamean, 0.03; 0 turns it off); and `--reshuffle`,
+which makes the mini-batches anew each epoch. The record's name then begins wc-WC-,
+peer-norm-LAMBDA- or reshuffled-.
 
 With `--final`, the recipe is trained on all 60,000 training images, once for each of `--seeds`,
 and only then measured on the test set, both ways, once: one look for all the seeds, recorded in the
@@ -59,7 +63,7 @@ import torch
 
 from experiments.files import one_file_to_make, write_record
 from ff_tutorial import load_mnist
-from ff_tutorial.cli import parse_dims, parse_seeds, positive
+from ff_tutorial.cli import non_negative, parse_dims, parse_seeds, positive
 from ff_tutorial.data import MEAN, STD
 from ff_tutorial.ledger import record_test_look, repo_relative, track_of
 from ff_tutorial.negatives import hard_wrong_labels, hybrid_images
@@ -84,6 +88,7 @@ class Settings:
     lambdamean: float = 0.03  # peer normalization
     first_scored: int = 1  # hidden layers below this (0-based) neither vote nor feed the softmax
     unsupervised: bool = False  # no labels: hybrid images as negatives, softmaxes the only readings
+    reshuffle: bool = False  # not the code's: the batches made anew each epoch
 
 
 def rms_normalize(x: torch.Tensor) -> torch.Tensor:
@@ -240,13 +245,15 @@ def train(settings: Settings, pixels, labels, seed: int, x_val=None, y_val=None,
     epoch (when validation images are given) and the seconds of training."""
     generator = torch.Generator().manual_seed(seed)
     net = ReleasedCodeNetwork(settings, generator)
-    # The batches are made once and taken in the same order each epoch, as the code's are.
-    order = torch.randperm(len(pixels), generator=generator)
-    batches = order.split(settings.batch_size)
+    # The batches are made once and taken in the same order each epoch, as the code's are
+    # (unless reshuffled: made anew each epoch, as most training loops do).
+    batches = torch.randperm(len(pixels), generator=generator).split(settings.batch_size)
     targets = torch.eye(LABELS)[labels]
     curve, seconds = [], 0.0
     for epoch in range(1, settings.epochs + 1):
         start = time.perf_counter()
+        if settings.reshuffle and epoch > 1:
+            batches = torch.randperm(len(pixels), generator=generator).split(settings.batch_size)
         gain = epoch_gain(epoch, settings.epochs)
         with torch.no_grad():
             for batch in batches:
@@ -270,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dims", type=parse_dims, default=Settings.dims, help="layer widths, input first")
     parser.add_argument("--epochs", type=positive(int), default=Settings.epochs)
+    parser.add_argument("--weight-cost", type=non_negative(float), default=Settings.wc, metavar="WC",
+                        help=f"the layers' weight cost (the code's wc, {Settings.wc} by default)")
+    parser.add_argument("--peer-norm", type=non_negative(float), default=Settings.lambdamean, metavar="LAMBDA",
+                        help=f"peer normalization's weight (the code's lambdamean, {Settings.lambdamean}; 0: off)")
+    parser.add_argument("--reshuffle", action="store_true",
+                        help="make the mini-batches anew each epoch (the code makes them once)")
     parser.add_argument("--seeds", type=parse_seeds, default=[0, 1, 2], metavar="S,S,...")
     parser.add_argument("--train-size", type=positive(int), default=60_000,
                         help="train on the first this many of the training images (at most all of them)")
@@ -290,6 +303,12 @@ def results_path(args) -> Path:
     hidden = "-".join(map(str, args.dims[1:]))
     seeds = "-".join(map(str, args.seeds))
     prefix = ("final-" if args.final else "") + ("unsupervised-" if args.unsupervised else "")
+    if args.weight_cost != Settings.wc:
+        prefix += f"wc-{args.weight_cost:g}-"
+    if args.peer_norm != Settings.lambdamean:
+        prefix += f"peer-norm-{args.peer_norm:g}-"
+    if args.reshuffle:
+        prefix += "reshuffled-"
     return args.path or RESULTS / f"{prefix}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
 
 
@@ -353,7 +372,8 @@ def main(argv=None) -> int:
         parser.error(f"--dims starts with 784 and has at least two hidden layers, got {','.join(map(str, dims))}")
     if args.join and args.final:
         parser.error("--join brings validation records together; a final run is one look, made at once")
-    settings = Settings(dims=dims, epochs=args.epochs, unsupervised=args.unsupervised)
+    settings = Settings(dims=dims, epochs=args.epochs, wc=args.weight_cost, lambdamean=args.peer_norm,
+                        reshuffle=args.reshuffle, unsupervised=args.unsupervised)
     names = reading_names(settings)
     path = results_path(args)
     command = "python -m experiments.released_code " + " ".join(sys.argv[1:] if argv is None else map(str, argv))
@@ -399,8 +419,12 @@ def main(argv=None) -> int:
                                "split": split, "train_size": len(x), f"{split}_size": len(x_held),
                                "runs": runs}, names)
     if args.final:
-        run = (f"the released code's recipe{', unsupervised' if args.unsupervised else ''} "
-               f"({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
+        changed = ([", unsupervised"] if args.unsupervised else []) + [
+            f", {what}" for what, differs in ((f"weight cost {settings.wc:g}", settings.wc != Settings.wc),
+                                              (f"peer normalization {settings.lambdamean:g}",
+                                               settings.lambdamean != Settings.lambdamean),
+                                              ("batches reshuffled each epoch", settings.reshuffle)) if differs]
+        run = (f"the released code's recipe{''.join(changed)} ({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
                f"{len(x):,} images, seeds {','.join(map(str, args.seeds))})")
         record["test_look"] = record_test_look(
             nets, run, "measured by python -m experiments.released_code --final",

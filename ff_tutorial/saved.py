@@ -338,9 +338,23 @@ SAVED = {
     "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "89ab814d147ee16480b2a7f26f41205a210bbccc54062b5ac3a1e8b0371ecc20", 1_548,
         "python -m experiments.released_code --final --seeds 0,1,2"),
+    "results/released-code/final-reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "add35cd7f4a5d694a2f846d80bf1c0cecbb01145050ed51f89b6b5374d706f5b", 1_569,
+        "python -m experiments.released_code --reshuffle --final --seeds 0,1,2"),
     "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "0644e3838db7d55a37518e38f85a9aa7e58781099fbe22cc06ac167a6468b26a", 1_803,
         "python -m experiments.released_code --unsupervised --final --seeds 0,1,2"),
+    "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "dd070aad19ec37ab94737c1b0be0f518c39ed291d2cedcc44508de4b0cbf9e2e", 6_872,
+        "python -m experiments.released_code --reshuffle --seeds 0,1,2 --join "
+        "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-0.json "
+        "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-1-2.json"),
+    "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "6241172b47bb41c53989def2d9ab62e8d196af62ad7394f292827df2b1ca3a6d", 2_643,
+        "python -m experiments.released_code --reshuffle --seeds 0"),
+    "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-1-2.json": Saved(
+        "7b7f4c6bdb6f9aec65e3dff2198a0891352dbb975244d3416c55c55680faa882", 4_524,
+        "python -m experiments.released_code --reshuffle --seeds 1,2"),
     "results/released-code/unsupervised-1000-1000-1000-1000-60-epochs-seeds-0.json": Saved(
         "4d4f4590852ad1307a7ab15bebf7d236dce81c768985b19361c9e422ca4f1e12", 2_799,
         "python -m experiments.released_code --unsupervised --dims 784,1000,1000,1000,1000 --seeds 0"),
@@ -355,6 +369,12 @@ SAVED = {
     "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-3-4.json": Saved(
         "2ea841c7c5d7ada4dfcdb0dadb55240d2b5a00b63ed5b9b6d2b9b0f9b588847a", 4_683,
         "python -m experiments.released_code --unsupervised --seeds 3,4"),
+    "results/released-code/wc-0.0003-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "fc3e4f5adfb31d27f2cc4c8cd236ff7eb1633114ea1f688f3d364715f78a19a3", 2_660,
+        "python -m experiments.released_code --weight-cost 0.0003 --seeds 0"),
+    "results/released-code/wc-0.003-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "88340f6fad51c5d078a6bcea2d2b273671b6da5a070d1ca8ef048050ce31407f", 2_661,
+        "python -m experiments.released_code --weight-cost 0.003 --seeds 0"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "

@@ -121,6 +121,39 @@ def test_peer_normalization_revives_a_unit_that_is_always_off():
     assert silent.biases[0][0] == 0  # without it, an off unit has no gradient
 
 
+def test_the_weight_cost_shrinks_each_weight_by_the_step_times_that_fraction_of_itself():
+    settings = Settings(dims=(30, 12, 9), delay=0.0, lambdamean=0.0, epsilonsup=0.0, wc=0.0)
+    pixels, labels, targets = small_batch()
+    nets = []
+    for wc in (0.0, 0.3):
+        net = FixedNegatives(dataclasses.replace(settings, wc=wc), torch.Generator().manual_seed(3))
+        net.labels = (labels + 2) % 10
+        before = [w.clone() for w in net.weights]
+        net.train_batch(pixels, targets, gain=0.5, generator=None)
+        nets.append(net)
+    for w, without, with_cost in zip(before, nets[0].weights, nets[1].weights):
+        assert torch.allclose(without - with_cost, 0.5 * settings.epsilon * 0.3 * w, atol=1e-7)
+    # the command takes it, records it and names its file by it (the code's own is left out of the name)
+    parser = experiment.build_parser()
+    assert experiment.results_path(parser.parse_args(["--weight-cost", "0.003", "--seeds", "0"])).name == (
+        "wc-0.003-1000-1000-1000-60-epochs-seeds-0.json")
+    assert experiment.results_path(parser.parse_args(["--weight-cost", "0.001", "--seeds", "0"])).name == (
+        "1000-1000-1000-60-epochs-seeds-0.json")
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--weight-cost", "-0.1"])
+    assert experiment.results_path(parser.parse_args(["--peer-norm", "0", "--reshuffle", "--seeds", "0"])).name == (
+        "peer-norm-0-reshuffled-1000-1000-1000-60-epochs-seeds-0.json")
+
+
+def test_reshuffled_batches_are_the_code_s_in_the_first_epoch_and_new_ones_after():
+    pixels, labels, _ = small_batch(n=40)
+    settings = Settings(dims=(30, 12, 9), batch_size=10)
+    for epochs, same in ((1, True), (2, False)):
+        nets = [experiment.train(dataclasses.replace(settings, epochs=epochs, reshuffle=reshuffle), pixels, labels,
+                                 seed=0, progress=False)[0] for reshuffle in (False, True)]
+        assert all(torch.equal(a, b) for a, b in zip(nets[0].weights, nets[1].weights)) == same
+
+
 def test_negatives_never_carry_the_true_label():
     net = ReleasedCodeNetwork(Settings(dims=(30, 12, 9)), torch.Generator().manual_seed(0))
     _, labels, targets = small_batch(n=500)
@@ -143,7 +176,7 @@ def test_the_command_writes_one_record_of_every_seed_and_looks_at_no_test_image(
     monkeypatch.setenv("FF_TUTORIAL_LEDGER", str(ledger))
     record = tmp_path / "released.json"
     command = ["--dims", "784,40,30", "--epochs", "2", "--train-size", "300", "--seeds", "0,1",
-               "--no-progress", "--path", str(record)]
+               "--weight-cost", "0.002", "--no-progress", "--path", str(record)]
     assert experiment.main(command) == 0
     written = json.loads(record.read_text())
     assert [run["seed"] for run in written["runs"]] == [0, 1] and written["validation_size"] == 10_000
@@ -151,6 +184,7 @@ def test_the_command_writes_one_record_of_every_seed_and_looks_at_no_test_image(
     assert written["validation_error_softmax"] == pytest.approx(sum(errors) / 2)
     assert all(len(run["softmax_validation_curve"]) == 2 for run in written["runs"])
     assert written["settings"]["dims"] == [784, 40, 30] and written["train_size"] == 300
+    assert written["settings"]["wc"] == 0.002
     assert looks(ledger) == []
     # the record is kept, not replaced, when the command is given again
     assert experiment.main(command) == 0
@@ -204,6 +238,12 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     # the same networks again (a CPU run repeats bit for bit) are measured, but are no new look
     assert experiment.main(command + ["--force"]) == 0
     assert len(looks(ledger)) == 1
+    assert look["run"].startswith("the released code's recipe (40x30")
+    # a setting changed from the code's is named in the look, so that two recipes' looks never read alike
+    changed = command[:-1] + [str(tmp_path / "changed.json"), "--reshuffle", "--weight-cost", "0.002"]
+    assert experiment.main(changed) == 0
+    assert looks(ledger)[1]["run"].startswith(
+        "the released code's recipe, weight cost 0.002, batches reshuffled each epoch (40x30")
 
 
 def test_records_of_seeds_run_apart_are_joined_without_training_anything(tmp_path, monkeypatch, few_images,

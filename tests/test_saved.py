@@ -92,7 +92,7 @@ def test_the_chapters_read_files_are_recorded():
             "results/validation/jitter-1-seed-1.json", "results/validation/ensembles/jitter-1-pair.json",
             "results/unsupervised.json", "results/unsupervised-pi-seeds-0-1-2.json", "results/unsupervised-readout.md",
             "results/scaled-seeds-0-1-2.json", "results/accurate-2000-60000-seeds-0-1-2.json",
-            "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json",
+            "results/released-code/final-reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json",
             "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json",
             "models/local-10-2-seed-1.pt", "results/local-10-2-whole-seeds-0-1-2.json",
             "results/recurrent/ff-loss.json", "results/recurrent/symba-loss.json",
@@ -555,7 +555,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     # read by the verdict, never written
     for read_only in ("seed.json", "accurate-2000-60000-seeds-0-1-2.json", "unsupervised-seeds-0-1-2.json",
                       "unsupervised-pi-seeds-0-1-2.json", "scaled-seeds-0-1-2.json", "anchors.json",
-                      "released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json",
+                      "released-code/final-reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json",
                       "released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json"):
         (clone / "results" / read_only).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "results" / read_only, clone / "results" / read_only)
@@ -597,7 +597,7 @@ def test_chapter_8_run_writes_a_new_set_of_files_and_repeats_the_recorded_runs(m
     assert read_by_chapter_8(ran) == as_recorded
     assert sorted(str(p.relative_to(clone)) for p in clone.rglob("*") if p.is_file() and folder not in p.parents) == [
         "pyproject.toml", "results/accurate-2000-60000-seeds-0-1-2.json", "results/anchors.json",
-        "results/released-code/final-1000-1000-1000-60-epochs-seeds-0-1-2.json",
+        "results/released-code/final-reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json",
         "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json",
         "results/scaled-seeds-0-1-2.json",
         "results/seed.json",
