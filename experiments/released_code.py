@@ -298,17 +298,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_of(args) -> Settings:
+    """The settings the command line asks for."""
+    return Settings(dims=args.dims, epochs=args.epochs, wc=args.weight_cost, lambdamean=args.peer_norm,
+                    reshuffle=args.reshuffle, unsupervised=args.unsupervised)
+
+
+def changes(settings: Settings) -> list:
+    """(part of a record's name, words) for each setting changed from the code's, in a fixed order."""
+    return [(part, words) for part, words, changed in (
+        (f"wc-{settings.wc:g}", f"weight cost {settings.wc:g}", settings.wc != Settings.wc),
+        (f"peer-norm-{settings.lambdamean:g}", f"peer normalization {settings.lambdamean:g}",
+         settings.lambdamean != Settings.lambdamean),
+        ("reshuffled", "batches reshuffled each epoch", settings.reshuffle)) if changed]
+
+
 def results_path(args) -> Path:
     """Where a run's record goes: `--path`, or results/released-code/ under a name made of its settings."""
     hidden = "-".join(map(str, args.dims[1:]))
     seeds = "-".join(map(str, args.seeds))
     prefix = ("final-" if args.final else "") + ("unsupervised-" if args.unsupervised else "")
-    if args.weight_cost != Settings.wc:
-        prefix += f"wc-{args.weight_cost:g}-"
-    if args.peer_norm != Settings.lambdamean:
-        prefix += f"peer-norm-{args.peer_norm:g}-"
-    if args.reshuffle:
-        prefix += "reshuffled-"
+    prefix += "".join(f"{part}-" for part, _ in changes(settings_of(args)))
     return args.path or RESULTS / f"{prefix}{hidden}-{args.epochs}-epochs-seeds-{seeds}.json"
 
 
@@ -372,8 +382,7 @@ def main(argv=None) -> int:
         parser.error(f"--dims starts with 784 and has at least two hidden layers, got {','.join(map(str, dims))}")
     if args.join and args.final:
         parser.error("--join brings validation records together; a final run is one look, made at once")
-    settings = Settings(dims=dims, epochs=args.epochs, wc=args.weight_cost, lambdamean=args.peer_norm,
-                        reshuffle=args.reshuffle, unsupervised=args.unsupervised)
+    settings = settings_of(args)
     names = reading_names(settings)
     path = results_path(args)
     command = "python -m experiments.released_code " + " ".join(sys.argv[1:] if argv is None else map(str, argv))
@@ -419,11 +428,7 @@ def main(argv=None) -> int:
                                "split": split, "train_size": len(x), f"{split}_size": len(x_held),
                                "runs": runs}, names)
     if args.final:
-        changed = ([", unsupervised"] if args.unsupervised else []) + [
-            f", {what}" for what, differs in ((f"weight cost {settings.wc:g}", settings.wc != Settings.wc),
-                                              (f"peer normalization {settings.lambdamean:g}",
-                                               settings.lambdamean != Settings.lambdamean),
-                                              ("batches reshuffled each epoch", settings.reshuffle)) if differs]
+        changed = ([", unsupervised"] if args.unsupervised else []) + [f", {words}" for _, words in changes(settings)]
         run = (f"the released code's recipe{''.join(changed)} ({'x'.join(map(str, dims[1:]))}, {args.epochs} epochs, "
                f"{len(x):,} images, seeds {','.join(map(str, args.seeds))})")
         record["test_look"] = record_test_look(
