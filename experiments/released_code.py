@@ -245,14 +245,13 @@ def train(settings: Settings, pixels, labels, seed: int, x_val=None, y_val=None,
     epoch (when validation images are given) and the seconds of training."""
     generator = torch.Generator().manual_seed(seed)
     net = ReleasedCodeNetwork(settings, generator)
-    # The batches are made once and taken in the same order each epoch, as the code's are
-    # (unless reshuffled: made anew each epoch, as most training loops do).
-    batches = torch.randperm(len(pixels), generator=generator).split(settings.batch_size)
     targets = torch.eye(LABELS)[labels]
     curve, seconds = [], 0.0
     for epoch in range(1, settings.epochs + 1):
         start = time.perf_counter()
-        if settings.reshuffle and epoch > 1:
+        # The batches are made once and taken in the same order each epoch, as the code's are
+        # (unless reshuffled: made anew each epoch, as most training loops do).
+        if epoch == 1 or settings.reshuffle:
             batches = torch.randperm(len(pixels), generator=generator).split(settings.batch_size)
         gain = epoch_gain(epoch, settings.epochs)
         with torch.no_grad():
