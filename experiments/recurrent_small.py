@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--loss", choices=LOSSES, default="symba")
     parser.add_argument("--symba-alpha", type=float, default=100.0)
     parser.add_argument("--lr", type=float, default=0.01)
+    parser.add_argument("--weight-decay", type=float, default=0.0,
+                        help="each step shrinks weights and biases by lr * WEIGHT_DECAY of themselves (AdamW's decay)")
+    parser.add_argument("--dropout", type=float, default=0.0,
+                        help="in training, each unit of a neighbouring layer is unheard with this probability")
     parser.add_argument("--negatives", choices=RECURRENT_NEGATIVES, default="hard")
     parser.add_argument("--cooldown", action="store_true",
                         help="the learning rate falls linearly to 0 over the second half of the epochs")
@@ -177,7 +181,7 @@ def build(args) -> RecurrentFFNetwork:
     return RecurrentFFNetwork(hidden=[int(w) for w in args.hidden.split(",")], iterations=args.iterations,
                               damping=args.damping, score_iterations=[int(t) for t in args.score_iterations.split(",")],
                               threshold=args.threshold, lr=args.lr, loss=args.loss, symba_alpha=args.symba_alpha,
-                              device=args.device)
+                              weight_decay=args.weight_decay, dropout=args.dropout, device=args.device)
 
 
 def command_of(argv) -> str:
@@ -249,6 +253,10 @@ def final(parser, args, argv) -> int:
     # the loss and its sharpness are named, so that two recipes that differ only there read apart in the ledger
     loss = f", symmetric loss of sharpness {net.config.symba_alpha:g}" if net.config.loss == "symba" else \
         ", the FF loss"
+    if net.config.weight_decay:
+        loss += f", weight decay {net.config.weight_decay:g}"
+    if net.config.dropout:
+        loss += f", dropout {net.config.dropout:g}"
     epochs = f"{args.epochs} epoch{'s' if args.epochs != 1 else ''}{', cool-down' if args.cooldown else ''}"
     run = f"recurrent, top-down ({hidden}, {epochs}{loss}, {train_size:,} images, seeds {','.join(map(str, seeds))})"
     look = record_test_look(nets, run, "measured by python -m experiments.recurrent_small --final",

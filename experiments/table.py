@@ -237,6 +237,10 @@ def spread(values: list) -> str:
     return f"{percent(mean)} ± {100 * std:.2f} ({len(values)} seeds)"
 
 
+# Settings the recurrent network gained after runs were made: a run whose file lacks one had it at this value.
+LATER_RECURRENT_SETTINGS = {"weight_decay": 0.0, "dropout": 0.0}
+
+
 def recurrent_sets(folder: Path) -> dict:
     """The recurrent network's validation runs made a seed at a time (NAME-seed-N.json), by set.
     The runs of a set must be one recipe: a ValueError names the setting where they part."""
@@ -244,7 +248,9 @@ def recurrent_sets(folder: Path) -> dict:
     for path in sorted(folder.glob("*-seed-*.json")):
         name, _, seed = path.stem.rpartition("-seed-")
         if seed.isdigit():
-            sets.setdefault(name, []).append(json.loads(path.read_text()))
+            run = json.loads(path.read_text())
+            run["config"] = {**LATER_RECURRENT_SETTINGS, **run["config"]}
+            sets.setdefault(name, []).append(run)
     for name, runs in sets.items():
         recipe = {k: v for k, v in runs[0].items() if k not in OWN}
         for run in runs[1:]:

@@ -120,7 +120,7 @@ class Engine:
             if self.capture:  # the step count and the learning rate stay on the device
                 fast.update(capturable=True)
         lr = torch.tensor(config.lr, device=self.device) if self.capture else config.lr
-        decay = getattr(config, "weight_decay", 0.0)  # the recurrent network's config has none
+        decay = config.weight_decay
         self.optimizer = make_optimizer(self.weights + self.biases, config.optimizer, lr, decay, **fast)
         self.graphs = {}
         self.saved = self.snapshot()

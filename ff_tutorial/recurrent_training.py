@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 
 import torch
+import torch.nn.functional as F
 
 from .engine import CapturedStep, Engine, keep_freed_memory, side_by_side
 from .goodness import goodness
@@ -46,12 +47,13 @@ def stacked_bottom_up(up, biases, from_image) -> list:
     return states
 
 
-def stacked_update(states, from_image, labels, up, biases, down, damping: float) -> list:
+def stacked_update(states, from_image, labels, up, biases, down, damping: float, dropout: float = 0.0) -> list:
     """`RecurrentFFNetwork.step` for K stacked networks: each layer from the normalized states of its
-    neighbours (the one-hot labels above the last), damped. `from_image` is the first layer's input
-    from the image, made once; the states read are the caller's, detached."""
-    below = [normalize(h) for h in states[:-1]]
-    above = [normalize(h) for h in states[1:]] + [labels]
+    neighbours (the one-hot labels above the last), damped, and with `dropout` partly unheard.
+    `from_image` is the first layer's input from the image, made once; the states read are the
+    caller's, detached."""
+    heard = [F.dropout(normalize(h), dropout) if dropout else normalize(h) for h in states]
+    below, above = heard[:-1], heard[1:] + [labels]
     new = []
     for k, (h, a) in enumerate(zip(states, above)):
         z = from_image if k == 0 else torch.baddbmm(biases[k].unsqueeze(-2), below[k - 1], up[k])
@@ -76,7 +78,7 @@ def stacked_step(net, up, biases, down, x, labels):
     from_image = from_image.repeat(1, 2, 1)
     total, losses = 0, []
     for _ in range(steps):
-        new = stacked_update(states, from_image, labels, up, biases, down, net.damping)
+        new = stacked_update(states, from_image, labels, up, biases, down, net.damping, net.config.dropout)
         g = torch.stack([goodness(h) for h in new])  # (layers, K, 2B)
         step_losses = net.layer_loss(g[..., :n], g[..., n:])  # (layers, K)
         total = total + step_losses.sum()

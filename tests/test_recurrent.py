@@ -152,7 +152,8 @@ def test_a_saved_network_loads_back_and_answers_the_same(small, tmp_path):
 
 @pytest.mark.parametrize("settings", [dict(damping=1.0), dict(iterations=4, score_iterations=[5]),
                                       dict(score_iterations=[]), dict(hidden=[]), dict(optimizer="rmsprop"),
-                                      dict(loss="mse"), dict(symba_alpha=-1.0)])
+                                      dict(loss="mse"), dict(symba_alpha=-1.0), dict(weight_decay=-0.1),
+                                      dict(dropout=1.0), dict(dropout=-0.2)])
 def test_settings_that_cannot_work_are_refused(settings):
     with pytest.raises(ValueError):
         RecurrentFFNetwork(**settings)
@@ -246,6 +247,13 @@ def test_the_final_run_looks_at_the_test_set_once_for_all_its_seeds(tmp_path, mo
     again = argv[:argv.index("--name")] + ["--name", "final-tiny-again"]
     assert recurrent_small.main(again) == 0  # the same weights again: a re-measurement, not a look
     assert len(ledger.read_text().splitlines()) == 1
+    decayed = argv[:argv.index("--name")] + ["--weight-decay", "0.1", "--dropout", "0.2",
+                                             "--name", "final-tiny-decayed"]
+    assert recurrent_small.main(decayed) == 0  # another recipe: a look of its own, named down to its decay
+    looks = [json.loads(line) for line in ledger.read_text().splitlines()]
+    assert len(looks) == 2 and looks[1]["run"] == (
+        "recurrent, top-down (2x10, 1 epoch, cool-down, symmetric loss of sharpness 100, weight decay 0.1, "
+        "dropout 0.2, 300 images, seeds 0,1)")
 
 
 @pytest.mark.slow
@@ -339,6 +347,80 @@ def test_with_cooldown_the_learning_rate_halves_in_the_last_of_four_epochs(mnist
     # epoch 3 of 0-3 at 2 * (4 - 3) / 4 = half
     expected = [0.02] * 6 + [0.01] * 2 if cooldown else [0.02] * 8
     assert used == pytest.approx(expected)
+
+
+def test_weight_decay_shrinks_each_weight_by_lr_times_decay_of_itself_beside_the_same_adam_step(mnist):
+    """AdamW's decoupled decay: one step with weight_decay lands exactly lr * decay * W0 below the
+    step without it, for every weight and bias, and the decay is kept in the saved configuration."""
+    x, y = mnist.x_train[:50], mnist.y_train[:50]
+    ends = {}
+    for decay in (0.0, 0.1):
+        torch.manual_seed(3)
+        net = RecurrentFFNetwork(hidden=[20, 10], iterations=3, score_iterations=[2, 3], lr=0.02, weight_decay=decay)
+        start = {name: p.detach().clone() for name, p in net.named_parameters()}
+        train_recurrent(net, x, y, epochs=1, batch_size=50, negatives="wrong", progress=False,
+                        generator=torch.Generator().manual_seed(0))
+        ends[decay] = {name: p.detach().clone() for name, p in net.named_parameters()}
+        assert net.config.weight_decay == decay
+    for name, w0 in start.items():
+        torch.testing.assert_close(ends[0.1][name], ends[0.0][name] - 0.02 * 0.1 * w0, rtol=0, atol=1e-6, msg=name)
+        assert not torch.equal(ends[0.1][name], ends[0.0][name])
+
+
+def test_with_dropout_a_layer_hears_each_unit_of_its_neighbour_whole_scaled_or_not_at_all():
+    """A layer that copies the layer above (top-down weights the identity, nothing from below, no
+    damping): with dropout p, each unit it gets is the neighbour's normalized unit times 1 / (1 - p),
+    or 0, about a share p of them; the label above the top layer is always heard whole."""
+    width, p = 4000, 0.25
+    net = zeroed(RecurrentFFNetwork(hidden=[width, width], damping=0.0, dropout=p))
+    with torch.no_grad():
+        net.down[0].weight.copy_(torch.eye(width))
+        net.down[1].weight.fill_(1.0)  # every unit of the top layer: the sum of the one-hot label
+    h1 = torch.rand(1, width) + 0.5
+    torch.manual_seed(0)
+    image, label = ff.normalize(torch.rand(1, 784)), F.one_hot(torch.tensor([3]), 10).float()
+    new = net.step([torch.zeros(1, width), h1], image, label, dropout=p)
+    ratio = new[0] / ff.normalize(h1)
+    heard = ratio != 0
+    torch.testing.assert_close(ratio[heard], torch.full_like(ratio[heard], 1 / (1 - p)))
+    assert abs((~heard).float().mean().item() - p) < 0.03  # binomial spread over 4000 units: about 0.007
+    assert torch.equal(new[1], torch.ones(1, width))  # the label: never dropped
+    # without dropout (as when predicting) every unit is heard as it is
+    torch.testing.assert_close(net.step([torch.zeros(1, width), h1], image, label)[0], ff.normalize(h1))
+
+
+def test_dropout_is_for_training_only_prediction_hears_every_unit(small):
+    x = small[0][:40]
+    torch.manual_seed(4)
+    plain = RecurrentFFNetwork(hidden=[30, 20], iterations=4, score_iterations=[2, 3])
+    dropped = RecurrentFFNetwork(hidden=[30, 20], iterations=4, score_iterations=[2, 3], dropout=0.5)
+    dropped.load_state_dict(plain.state_dict())
+    assert torch.equal(dropped.scores(x), plain.scores(x))
+    engine = RecurrentEngine([dropped])
+    try:
+        torch.testing.assert_close(engine.scores(x)[0], plain.scores(x))
+    finally:
+        engine.release()
+
+
+def test_the_engine_drops_units_in_training_as_the_readable_step_does(mnist):
+    """Dropout draws its own randomness, so the engine and train_step cannot match number for number;
+    both drop (a step with dropout lands elsewhere than without), and both learn."""
+    x, y = mnist.x_train[:500], mnist.y_train[:500]
+    ends = []
+    for dropout in (0.0, 0.3):
+        net = small_network(0, dropout=dropout)
+        train_recurrent(net, x[:50], y[:50], epochs=1, batch_size=50, negatives="wrong", progress=False,
+                        generator=torch.Generator().manual_seed(0))
+        ends.append(net.up[0].weight.detach().clone())
+    assert not torch.equal(ends[0], ends[1])
+    held_out = mnist.x_test[:500], mnist.y_test[:500]
+    torch.manual_seed(1)
+    engine_net = small_network(0, dropout=0.3)
+    history = train_recurrent(engine_net, x, y, epochs=2, batch_size=50, negatives="wrong", x_test=held_out[0],
+                              y_test=held_out[1], generator=torch.Generator().manual_seed(0), progress=False)
+    readable, _ = trained_step_by_step(0, x, y, 2, 50, "wrong", dropout=0.3)
+    assert history.test_error[-1] < 0.7 and readable.error_rate(*held_out) < 0.7  # chance is 0.9
 
 
 def small_network(seed, **settings):

@@ -320,6 +320,15 @@ def test_the_recurrent_networks_seeds_make_one_row_with_their_mean_and_spread(tm
     assert rows == ["| long-seed-0,1,2 | 1.98% ± 0.08 (3 seeds) | 3-5 | 2.17% ± 0.05 (3 seeds) | 500-500 | 20 | yes "
                     "| 50,000 / 10,000 | 2.0 min | a CPU |"]
     assert "| single" not in text and "| symba" not in text
+    # a seed run after the network gained its weight decay and dropout, both at their defaults: the same recipe
+    later = run(3, 0.02, 0.02)
+    later["config"].update(weight_decay=0.0, dropout=0.0)
+    (tmp_path / "long-seed-3.json").write_text(json.dumps(later))
+    assert "| long-seed-0,1,2,3 | " in table.recurrent_table(tmp_path)
+    later["config"]["dropout"] = 0.2
+    (tmp_path / "long-seed-3.json").write_text(json.dumps(later))
+    with pytest.raises(ValueError, match="long-seed-\\* are not one recipe: they differ in config"):
+        table.recurrent_table(tmp_path)
     (tmp_path / "long-seed-3.json").write_text(json.dumps(run(3, 0.02, 0.02, epochs=10)))
     with pytest.raises(ValueError, match="long-seed-\\* are not one recipe: they differ in epochs"):
         table.recurrent_table(tmp_path)
