@@ -46,7 +46,8 @@ def shift_images(x: torch.Tensor, max_shift: int, generator: torch.Generator | N
 
 
 def check_fraction(name: str, value) -> None:
-    """A clear error for a fraction of pixels that is not a number from 0 up to (not including) 1."""
+    """A clear error for a fraction (of pixels, of units, of a state kept) that is not a number from 0
+    up to (not including) 1."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a fraction from 0 up to (not including) 1, got {value!r}")
 

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .augment import check_fraction
 from .data import IMAGE_SIZE, NUM_CLASSES
 from .goodness import ff_loss, goodness, symba_loss
 from .labels import one_hot
@@ -80,8 +81,7 @@ class RecurrentFFNetwork(nn.Module):
         for width in hidden:
             check_positive_int("every entry of hidden", width)
         check_positive_int("iterations", iterations)
-        if isinstance(damping, bool) or not isinstance(damping, (int, float)) or not 0 <= damping < 1:
-            raise ValueError(f"damping must be a number in [0, 1), got {damping!r}")
+        check_fraction("damping", damping)
         if (not isinstance(score_iterations, (list, tuple)) or not score_iterations
                 or not all(isinstance(t, int) and not isinstance(t, bool) and 1 <= t <= iterations
                            for t in score_iterations)):
@@ -94,8 +94,7 @@ class RecurrentFFNetwork(nn.Module):
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
         check_number("symba_alpha", symba_alpha)
         check_number("weight_decay", weight_decay, zero_ok=True)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        check_fraction("dropout", dropout)
         self.config = RecurrentConfig(list(hidden), iterations, float(damping), list(score_iterations),
                                       float(threshold), lr, optimizer, loss, float(symba_alpha),
                                       float(weight_decay), float(dropout))
