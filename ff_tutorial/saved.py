@@ -369,12 +369,21 @@ SAVED = {
     "results/released-code/unsupervised-1000-1000-1000-60-epochs-seeds-3-4.json": Saved(
         "2ea841c7c5d7ada4dfcdb0dadb55240d2b5a00b63ed5b9b6d2b9b0f9b588847a", 4_683,
         "python -m experiments.released_code --unsupervised --seeds 3,4"),
+    "results/released-code/unsupervised-reshuffled-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "eefc7e14781a2a1f27319403dac82802d385286fd956c1fe836350cd36e4afaf", 2_814,
+        "python -m experiments.released_code --unsupervised --reshuffle --seeds 0"),
     "results/released-code/wc-0.0003-1000-1000-1000-60-epochs-seeds-0.json": Saved(
         "fc3e4f5adfb31d27f2cc4c8cd236ff7eb1633114ea1f688f3d364715f78a19a3", 2_660,
         "python -m experiments.released_code --weight-cost 0.0003 --seeds 0"),
     "results/released-code/wc-0.003-1000-1000-1000-60-epochs-seeds-0.json": Saved(
         "88340f6fad51c5d078a6bcea2d2b273671b6da5a070d1ca8ef048050ce31407f", 2_661,
         "python -m experiments.released_code --weight-cost 0.003 --seeds 0"),
+    "results/released-recurrent/500-500-20-epochs-seed-0.json": Saved(
+        "4bd6cc228dcea1179e75c127cdf23c569e8a51b06ffac07b40abf382448b0d12", 1_118,
+        "python -m experiments.released_recurrent --seeds 0"),
+    "results/released-recurrent/500-500-60-epochs-seed-0.json": Saved(
+        "df032819dda5dc75f57767d213b59c66b95f397574fbae88fa6dc23d9311c093", 2_078,
+        "python -m experiments.released_recurrent --seeds 0 --epochs 60"),
     "results/scaled-seed-1.json": Saved(
         "699cbeabb00158c4ee74a38cdaac095f5b25ad7bbb57f8ba152ef56b2daa772b", 1_073,
         "python -m ff_tutorial train --preset accurate --epochs 100 --train-size 60000 --jitter 1 --seed 1 "

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 import ff_tutorial
-from experiments import released_code
+from experiments import released_code, released_recurrent
 from ff_tutorial import saved
 from ff_tutorial.repository import BRANCH, REPOSITORY
 from ff_tutorial.cli import build_parser
@@ -81,6 +81,8 @@ def test_the_recorded_files_are_the_repository_files(path):
     words = shlex.split(command)
     named_by_settings = words[:3] == ["python", "-m", "experiments.released_code"] and (
         released_code.results_path(released_code.build_parser().parse_args(words[3:])) == ROOT / path)
+    named_by_settings |= words[:3] == ["python", "-m", "experiments.released_recurrent"] and (
+        ROOT / path in released_recurrent.record_paths(released_recurrent.build_parser().parse_args(words[3:])).values())
     assert path in command or named_by_run or named or named_by_settings
 
 
