@@ -263,6 +263,10 @@ SAVED = {
         "91fa25cfa0edce4f065ecafeb561ffb199a30232b98dd32c47fbe98ed29e8a7e", 1_807,
         "python -m experiments.recurrent_small --hidden 500,500,500 --train-size 50000 --epochs 20 --cooldown "
         "--symba-alpha 30 --seeds 0,1,2 --no-progress --name depth-3-alpha-30-epochs-20-cooldown"),
+    "results/recurrent/ff-loss-epochs-20-cooldown-seed-0.json": Saved(
+        "ba56d14c594266bcbc68fe455c5495adabad6e458c0e6695d76d172eacdf6b72", 1_805,
+        "python -m experiments.recurrent_small --hidden 500,500 --train-size 50000 --epochs 20 --cooldown "
+        "--loss ff --no-progress --seeds 0 --name ff-loss-epochs-20-cooldown"),
     "results/recurrent/ff-loss.json": Saved(
         "1d3f1d0be76bcefa337278be892d5b257265c7089590994aef6fd8bfcf268c4a", 837,
         "python -m experiments.recurrent_small --hidden 500,500 --train-size 10000 --epochs 5 --loss ff "
@@ -344,6 +348,17 @@ SAVED = {
     "results/released-code/final-unsupervised-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "0644e3838db7d55a37518e38f85a9aa7e58781099fbe22cc06ac167a6468b26a", 1_803,
         "python -m experiments.released_code --unsupervised --final --seeds 0,1,2"),
+    "results/released-code/peer-norm-0-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
+        "1b04a9f049f0a25d7204e5ec29ad51e723e831b50a0f229884eb6eb4a1f2f0aa", 6_806,
+        "python -m experiments.released_code --peer-norm 0 --seeds 0,1,2 --join "
+        "results/released-code/peer-norm-0-1000-1000-1000-60-epochs-seeds-0.json "
+        "results/released-code/peer-norm-0-1000-1000-1000-60-epochs-seeds-1-2.json"),
+    "results/released-code/peer-norm-0-1000-1000-1000-60-epochs-seeds-0.json": Saved(
+        "b7693cfe0f287c30c539cf047c4199ce9a741ecfd3ab9b59597a11970df94834", 2_647,
+        "python -m experiments.released_code --peer-norm 0 --seeds 0"),
+    "results/released-code/peer-norm-0-1000-1000-1000-60-epochs-seeds-1-2.json": Saved(
+        "ce3c69e12ab2bac1408d487c0d74ae6d64891ab7ddeda44cd09420f715df2305", 4_470,
+        "python -m experiments.released_code --peer-norm 0 --seeds 1,2"),
     "results/released-code/reshuffled-1000-1000-1000-60-epochs-seeds-0-1-2.json": Saved(
         "dd070aad19ec37ab94737c1b0be0f518c39ed291d2cedcc44508de4b0cbf9e2e", 6_872,
         "python -m experiments.released_code --reshuffle --seeds 0,1,2 --join "
