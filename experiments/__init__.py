@@ -33,9 +33,12 @@ Each module is run from the repository root as `python -m experiments.NAME` (`--
   the test set once for all its seeds; `--unsupervised` trains the same layers without labels, on
   hybrid images, read by softmaxes trained alongside; `--join` brings records of seeds run apart
   together).
+- `released_recurrent`: the released code's layer recipe in the top-down recurrent network, one
+  record per seed, into results/released-recurrent/.
 
 `readout_rate`, `unsupervised_readout`, `unsupervised_layers`, `gallery`, `recurrent_small`,
-`receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout`, `released_code` and `gpu_validation` measure on the
+`receptive_fields`, `denormals`, `scoring_layers`, `shifted_readout`, `released_code`, `released_recurrent` and
+`gpu_validation` measure on the
 validation split, `stacking_drift` measures weights only,
 `silent_units` reads training images only and `seeds` reads recorded errors: no test image is looked at. `recurrent_small --final`, `released_code --final`
 and `backprop_same_shape` look at the test set once a run and record the look in the ledger. Speed measurements are in benchmarks/. `files` is the experiments' shared rule
