@@ -37,6 +37,17 @@ def mnist():
 
 
 @pytest.fixture
+def mnist_piece(mnist):
+    """A piece of the session's MNIST, for an experiment's command: 11,000 training images (the
+    validation split keeps 1,000 of them to train on and measures on 10,000) and the first
+    `test_images` test images, so that measuring takes little time."""
+    def piece(test_images: int = 100):
+        return ff.MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:test_images],
+                        mnist.y_test[:test_images], source="a piece of MNIST")
+    return piece
+
+
+@pytest.fixture
 def fast_data(monkeypatch, mnist):
     """The command line's load_mnist, answered from the session's copy (the real loading is tested
     in test_data); the list it returns shows whether, and with what folder, it was called."""

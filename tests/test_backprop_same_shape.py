@@ -6,18 +6,14 @@ import json
 import pytest
 
 from experiments import backprop_same_shape as experiment
-from ff_tutorial.data import MNIST
 from ff_tutorial.ledger import looks
 
 TINY = ["--epochs", "1", "--train-size", "300"]
 
 
 @pytest.fixture(autouse=True)
-def few_images(monkeypatch, mnist):
-    """A piece of the session's MNIST: 11,000 training images (the validation split keeps 1,000
-    of them to train on) and 1,000 test images, so that measuring takes little time."""
-    piece = MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:1000], mnist.y_test[:1000],
-                  source="a piece of MNIST")
+def few_images(monkeypatch, mnist_piece):
+    piece = mnist_piece(1000)
     monkeypatch.setattr(experiment, "load_mnist", lambda: piece)
 
 

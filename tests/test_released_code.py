@@ -11,7 +11,6 @@ import torch
 
 from experiments import released_code as experiment
 from experiments.released_code import ReleasedCodeNetwork, Settings, epoch_gain, rms_normalize, with_labels
-from ff_tutorial.data import MNIST
 from ff_tutorial.ledger import looks
 from ff_tutorial.negatives import hybrid_images
 
@@ -163,10 +162,8 @@ def test_negatives_never_carry_the_true_label():
 
 
 @pytest.fixture
-def few_images(monkeypatch, mnist):
-    # the validation split of these 11,000 keeps 1,000 to train on and measures on 10,000
-    piece = MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:100], mnist.y_test[:100],
-                  source="a piece of MNIST")
+def few_images(monkeypatch, mnist_piece):
+    piece = mnist_piece(100)
     monkeypatch.setattr(experiment, "load_mnist", lambda: piece)
 
 

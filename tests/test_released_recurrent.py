@@ -11,7 +11,6 @@ import torch
 from experiments import released_recurrent as experiment
 from experiments.released_code import rms_normalize
 from experiments.released_recurrent import ReleasedRecurrentNetwork, Settings
-from ff_tutorial.data import MNIST
 from ff_tutorial.ledger import looks
 
 
@@ -93,10 +92,8 @@ def test_each_label_is_scored_as_if_the_network_ran_with_it_alone():
 
 
 @pytest.fixture
-def few_images(monkeypatch, mnist):
-    # the validation split of these 11,000 keeps 1,000 to train on and measures on 10,000
-    piece = MNIST(mnist.x_train[:11_000], mnist.y_train[:11_000], mnist.x_test[:100], mnist.y_test[:100],
-                  source="a piece of MNIST")
+def few_images(monkeypatch, mnist_piece):
+    piece = mnist_piece(100)
     monkeypatch.setattr(experiment, "load_mnist", lambda: piece)
 
 
