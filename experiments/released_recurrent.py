@@ -46,6 +46,7 @@ from ff_tutorial import load_mnist
 from ff_tutorial.cli import non_negative, parse_seeds, positive
 from ff_tutorial.negatives import hard_wrong_labels
 from ff_tutorial.outputs import OutputError
+from ff_tutorial.recurrent_training import one_hot_rows
 
 RESULTS = Path(__file__).resolve().parent.parent / "results" / "released-recurrent"
 LABELS = 10
@@ -63,10 +64,6 @@ class Settings:
     delay: float = 0.9  # how much of the smoothed gradient is kept at each batch
     wc: float = 0.001  # weight cost, on the weights only
     lambdamean: float = 0.03  # peer normalization
-
-
-def one_hot(y: torch.Tensor) -> torch.Tensor:
-    return F.one_hot(y, LABELS).float()
 
 
 class ReleasedRecurrentNetwork:
@@ -124,7 +121,7 @@ class ReleasedRecurrentNetwork:
         with torch.no_grad():  # the bottom-up pass sees no label: one start for both copies
             states = [h.repeat(2, 1) for h in self.bottom_up(from_image)]
         from_image = from_image.repeat(2, 1)
-        labels = one_hot(torch.cat([y, y_negative]))
+        labels = one_hot_rows(torch.cat([y, y_negative]))
         peers = [s.lambdamean * (m.mean() - m) for m in self.mean_states]
         objective, positive_means = 0, [0] * len(states)
         for _ in range(s.iterations):
@@ -158,7 +155,7 @@ class ReleasedRecurrentNetwork:
             from_image = self.from_image(x)
             states = [h.repeat(LABELS, 1) for h in self.bottom_up(from_image)]  # label-blind: once
             from_image = from_image.repeat(LABELS, 1)
-            labels = one_hot(torch.arange(LABELS).repeat_interleave(n))  # label-major rows
+            labels = one_hot_rows(torch.arange(LABELS).repeat_interleave(n))  # label-major rows
             total = torch.zeros(LABELS * n)
             for t in range(1, max(steps) + 1):
                 states, _ = self.update(states, from_image, labels)
