@@ -45,6 +45,7 @@ from experiments.released_code import epoch_gain, pixels_of, rms_normalize
 from ff_tutorial import load_mnist
 from ff_tutorial.cli import non_negative, parse_seeds, positive
 from ff_tutorial.negatives import hard_wrong_labels
+from ff_tutorial.network import mistake_rate
 from ff_tutorial.outputs import OutputError
 from ff_tutorial.recurrent_training import one_hot_rows
 
@@ -165,7 +166,7 @@ class ReleasedRecurrentNetwork:
         return torch.cat(out)
 
     def error(self, pixels: torch.Tensor, y: torch.Tensor) -> float:
-        return (self.scores(pixels).argmax(dim=1) != y).float().mean().item()
+        return mistake_rate(self.scores(pixels).argmax(dim=1), y)
 
 
 def train(s: Settings, pixels, y, seed: int, x_val=None, y_val=None, progress: bool = True):
